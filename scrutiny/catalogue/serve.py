@@ -1,0 +1,63 @@
+"""Publish a catalogue with Datasette, using the project's metadata.yml."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datasette.app import Datasette
+
+from ..errors import ScrutinyError
+from ..resources import bundled
+
+__all__ = ["load_metadata", "make_datasette", "serve"]
+
+
+def load_metadata(db_path: str | Path, metadata_path: str | Path | None = None) -> dict[str, Any]:
+    """The publishing metadata, with its database section named after ``db_path``.
+
+    metadata.yml describes the catalogue under ``databases: catalogue:``; Datasette names
+    a database after its file, so a catalogue built as ``kent.db`` gets the same descriptions.
+    """
+    path = Path(metadata_path) if metadata_path else bundled("metadata.yml")
+    try:
+        metadata = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ScrutinyError(f"Could not read the metadata file {path}: {error}") from None
+    databases = metadata.get("databases") or {}
+    if "catalogue" in databases:
+        databases[Path(db_path).stem] = databases.pop("catalogue")
+    return metadata
+
+
+def make_datasette(
+    db_path: str | Path, metadata_path: str | Path | None = None, **settings: Any
+) -> Datasette:
+    """A Datasette instance publishing the catalogue at ``db_path``."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise ScrutinyError(
+            f"There is no catalogue at {db_path}; build one first with: scrutiny build --db {db_path}"
+        )
+    return Datasette(
+        [str(db_path)],
+        metadata=load_metadata(db_path, metadata_path),
+        settings={"sql_time_limit_ms": 3000, **settings},
+        cors=False,
+    )
+
+
+def serve(
+    db_path: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    metadata_path: str | Path | None = None,
+) -> None:
+    """Serve the catalogue over HTTP until interrupted, as ``datasette serve`` would."""
+    import uvicorn
+
+    datasette = make_datasette(db_path, metadata_path)
+    asyncio.run(datasette.invoke_startup())
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")

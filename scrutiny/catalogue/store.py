@@ -1,0 +1,200 @@
+"""The SQLite catalogue: schema, and writes that are atomic per document."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import sqlite_utils
+
+from ..records import Document, Page, Problem
+
+__all__ = ["Catalogue"]
+
+TABLES = ("documents", "pages", "problems")
+
+_FACTS = ("title", "authority", "committee", "meeting_date", "kind", "source_url")
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+class Catalogue:
+    """A catalogue database file, opened for building.
+
+    ``documents`` has one row per readable source file, ``pages`` one row per page
+    (full-text searchable as ``pages_fts``), ``problems`` one row per thing that went wrong.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.enable_wal()  # Datasette can read while a build writes
+        self.ensure_schema()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def ensure_schema(self) -> None:
+        """Create the tables, indexes and full-text indexes that are not there yet."""
+        db = self.db
+        with db.atomic():
+            db["documents"].create(
+                {
+                    "id": int,
+                    "path": str,
+                    "sha256": str,
+                    "title": str,
+                    "authority": str,
+                    "committee": str,
+                    "meeting_date": str,
+                    "kind": str,
+                    "page_count": int,
+                    "source_url": str,
+                    "format": str,
+                    "size": int,
+                    "built_at": str,
+                },
+                pk="id",
+                not_null={"path", "sha256"},
+                if_not_exists=True,
+            )
+            db["pages"].create(
+                {"document_id": int, "page": int, "text": str},
+                pk=("document_id", "page"),
+                foreign_keys=[("document_id", "documents", "id")],
+                not_null={"text"},
+                if_not_exists=True,
+            )
+            db["problems"].create(
+                {
+                    "id": int,
+                    "path": str,
+                    "stage": str,
+                    "error": str,
+                    "page": int,
+                    "sha256": str,
+                    "recorded_at": str,
+                },
+                pk="id",
+                not_null={"path", "stage", "error"},
+                if_not_exists=True,
+            )
+            db["documents"].create_index(["path"], unique=True, if_not_exists=True)
+            db["documents"].create_index(["sha256"], if_not_exists=True)
+            db["documents"].create_index(["authority", "meeting_date"], if_not_exists=True)
+            db["problems"].create_index(["path"], if_not_exists=True)
+        if not db["pages"].detect_fts():
+            db["pages"].enable_fts(["text"], tokenize="porter", create_triggers=True)
+        if not db["documents"].detect_fts():
+            db["documents"].enable_fts(
+                ["title", "authority", "committee"], tokenize="porter", create_triggers=True
+            )
+
+    # Reading what is there -------------------------------------------------------
+
+    def document_at(self, path: str) -> dict | None:
+        """The documents row for a path, or None."""
+        return next(self.db["documents"].rows_where("path = ?", [path]), None)
+
+    def documents_with_sha(self, sha256: str) -> list[dict]:
+        """Every documents row whose file has this content."""
+        return list(self.db["documents"].rows_where("sha256 = ?", [sha256]))
+
+    def pages_of(self, document_id: int, limit: int | None = None) -> list[Page]:
+        """A document's pages in order (the first ``limit`` of them)."""
+        return [
+            Page(page=row["page"], text=row["text"])
+            for row in self.db["pages"].rows_where(
+                "document_id = ?", [document_id], order_by="page", limit=limit
+            )
+        ]
+
+    def known_unreadable(self, path: str, sha256: str) -> bool:
+        """True if this exact file was tried before and could not be read at all."""
+        return bool(
+            self.db["problems"].count_where(
+                "path = ? and sha256 = ? and stage = 'read' and page is null", [path, sha256]
+            )
+        )
+
+    # Writing, one transaction per document ----------------------------------------
+
+    def save_document(
+        self, document: Document, pages: Sequence[Page], problems: Iterable[Problem] = ()
+    ) -> int:
+        """Replace whatever the catalogue holds for ``document.path`` with this document."""
+        with self.db.atomic():
+            old = self.document_at(document.path)
+            if old:
+                self._delete_document(old["id"])
+            self._clear_problems(document.path)
+            self.db["documents"].insert({**asdict(document), "built_at": _now()})
+            document_id = self.db.execute(
+                "select id from documents where path = ?", [document.path]
+            ).fetchone()[0]
+            self.db["pages"].insert_all(
+                {"document_id": document_id, "page": page.page, "text": page.text}
+                for page in pages
+            )
+            self._insert_problems(problems)
+        return document_id
+
+    def save_failure(self, path: str, problems: Iterable[Problem]) -> None:
+        """Record why a file could not be read. Its earlier good records, if any, stay."""
+        with self.db.atomic():
+            self._clear_problems(path)
+            self._insert_problems(problems)
+
+    def move(self, document_id: int, path: str) -> None:
+        """Record that a document's file now lives at ``path`` (same content)."""
+        with self.db.atomic():
+            self._clear_problems(path)
+            self.db["documents"].update(document_id, {"path": path})
+
+    def update_facts(self, document_id: int, document: Document) -> bool:
+        """Bring a document's descriptive facts up to date; True if anything changed."""
+        current = self.db["documents"].get(document_id)
+        changes = {
+            name: getattr(document, name)
+            for name in _FACTS
+            if current[name] != getattr(document, name)
+        }
+        if changes:
+            with self.db.atomic():
+                self.db["documents"].update(document_id, changes)
+        return bool(changes)
+
+    def replace_problems(self, stage: str, under: Sequence[str], problems: Iterable[Problem]) -> None:
+        """Replace the ``stage`` problems recorded for paths under the given roots."""
+        with self.db.atomic():
+            for root in under:
+                self.db.execute(
+                    "delete from problems where stage = ? and (path = ? or path like ?)",
+                    [stage, root, root.rstrip("/") + "/%"],
+                )
+            self._insert_problems(problems)
+
+    def _delete_document(self, document_id: int) -> None:
+        self.db["pages"].delete_where("document_id = ?", [document_id])
+        self.db["documents"].delete(document_id)
+
+    def _clear_problems(self, path: str) -> None:
+        self.db["problems"].delete_where(
+            "path = ? and stage not in ('manifest', 'discover')", [path]
+        )
+
+    def _insert_problems(self, problems: Iterable[Problem]) -> None:
+        recorded_at = _now()
+        self.db["problems"].insert_all(
+            {**asdict(problem), "recorded_at": recorded_at} for problem in problems
+        )

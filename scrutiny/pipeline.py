@@ -1,0 +1,199 @@
+"""The build: files on disk -> pages and facts -> the catalogue, one document at a time.
+
+Incremental by content: a file whose path and SHA-256 are already in the catalogue is not
+read again; a changed file replaces its old records; a file moved or renamed keeps its
+records under the new path. Each document is written in one transaction, so a build
+stopped at any point leaves a consistent catalogue that the next build completes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from . import corpus, extract
+from .catalogue import Catalogue
+from .errors import UnreadableDocument
+from .records import Document, DocumentFacts, Outcome, Page, Problem, SourceFile
+from .resources import bundled
+
+__all__ = ["Build", "BuildSummary", "build"]
+
+log = logging.getLogger(__name__)
+
+_DESCRIBE_PAGES = 3  # describe() reads the cover; the rest of a long document is not needed
+
+
+def _display_path(path: Path) -> str:
+    """A path as a person would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+@dataclass
+class BuildSummary:
+    """Counts of what a build did, by action, and the problems it met."""
+
+    actions: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        self.actions[outcome.action] = self.actions.get(outcome.action, 0) + 1
+        self.problems.extend(outcome.problems)
+
+    @property
+    def files(self) -> int:
+        return sum(self.actions.values())
+
+    def __str__(self) -> str:
+        done = ", ".join(f"{n} {action}" for action, n in sorted(self.actions.items()))
+        text = f"{self.files} files: {done or 'none found'}"
+        if self.problems:
+            text += f"; {len(self.problems)} problems (see the problems table)"
+        return text
+
+
+def _facts(source: SourceFile, pages: Sequence[Page]) -> DocumentFacts:
+    """Manifest facts where the manifest gives them, else what the document's text shows."""
+    guessed = extract.describe(pages[:_DESCRIBE_PAGES], source.path)
+    listed = source.manifest
+    if listed is None:
+        return guessed
+    return DocumentFacts(
+        title=listed.title or guessed.title,
+        kind=listed.kind or guessed.kind,
+        committee=listed.committee or guessed.committee,
+        meeting_date=listed.meeting_date or guessed.meeting_date,
+        authority=listed.authority or guessed.authority,
+    )
+
+
+def _document(source: SourceFile, pages: Sequence[Page]) -> Document:
+    facts = _facts(source, pages)
+    return Document(
+        path=source.path,
+        sha256=source.sha256,
+        format=source.format,
+        size=source.size,
+        page_count=len(pages),
+        title=facts.title,
+        authority=facts.authority,
+        committee=facts.committee,
+        meeting_date=facts.meeting_date,
+        kind=facts.kind,
+        source_url=source.manifest.source_url if source.manifest else None,
+    )
+
+
+def _same_file(old_path: str, new_path: str) -> bool:
+    try:
+        return os.path.samefile(old_path, new_path)
+    except OSError:
+        return False
+
+
+class Build:
+    """One build of a catalogue from files on disk (``paths=None``: the bundled sample corpus).
+
+    Finding and hashing the files happens when the Build is made, so ``len(build)`` is
+    known before ``run()`` reads any document (the CLI uses it for its progress bar).
+    """
+
+    def __init__(self, paths: Iterable[str | Path] | None, db_path: str | Path):
+        if paths is None:
+            paths = [bundled("corpus")]
+        self.roots = [_display_path(Path(p)) for p in paths]
+        self.db_path = Path(db_path)
+        found = list(corpus.discover(self.roots))
+        self.sources = [item for item in found if isinstance(item, SourceFile)]
+        self.found_problems = [item for item in found if isinstance(item, Problem)]
+        self.summary = BuildSummary()
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def run(self) -> Iterator[Outcome]:
+        """Bring the catalogue up to date, yielding what was done with each file."""
+        with Catalogue(self.db_path) as catalogue:
+            for stage in ("discover", "manifest"):
+                catalogue.replace_problems(
+                    stage, self.roots, [p for p in self.found_problems if p.stage == stage]
+                )
+            self.summary.problems.extend(self.found_problems)
+            for source in self.sources:
+                outcome = self._one(catalogue, source)
+                self.summary.add(outcome)
+                log.info("%s: %s", outcome.path, outcome.action)
+                yield outcome
+
+    def _one(self, catalogue: Catalogue, source: SourceFile) -> Outcome:
+        existing = catalogue.document_at(source.path)
+        if existing and existing["sha256"] == source.sha256:
+            return self._refresh(catalogue, source, existing, "unchanged")
+        if not existing:
+            for twin in catalogue.documents_with_sha(source.sha256):
+                if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
+                    catalogue.move(twin["id"], source.path)
+                    return self._refresh(catalogue, source, twin, "moved")
+            if catalogue.known_unreadable(source.path, source.sha256):
+                return Outcome(source.path, "failed")
+        return self._read(catalogue, source, replacing=existing is not None)
+
+    def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
+        """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
+        pages = catalogue.pages_of(row["id"], limit=_DESCRIBE_PAGES)
+        document = replace(_document(source, pages), page_count=row["page_count"])
+        if catalogue.update_facts(row["id"], document) and action == "unchanged":
+            action = "updated"
+        return Outcome(source.path, action, page_count=row["page_count"])
+
+    def _read(self, catalogue: Catalogue, source: SourceFile, replacing: bool) -> Outcome:
+        pages: list[Page] = []
+        problems: list[Problem] = []
+        try:
+            for item in extract.read_document(source.path, source.format):
+                if isinstance(item, Page):
+                    pages.append(item)
+                else:
+                    problems.append(replace(item, path=source.path, sha256=source.sha256))
+        except UnreadableDocument as error:
+            failure = Problem(source.path, "read", str(error), sha256=source.sha256)
+        except Exception as error:  # a bug in a reader must not stop the build
+            log.exception("reading %s failed", source.path)
+            failure = Problem(
+                source.path,
+                "read",
+                f"scrutiny failed while reading this file ({type(error).__name__}: {error}). "
+                "This is a bug: please report it with the file.",
+                sha256=source.sha256,
+            )
+        else:
+            catalogue.save_document(_document(source, pages), pages, problems)
+            return Outcome(
+                source.path,
+                "replaced" if replacing else "added",
+                page_count=len(pages),
+                problems=tuple(problems),
+            )
+        if replacing:
+            failure = replace(
+                failure,
+                error=failure.error + " The catalogue keeps the records of the earlier version of the file.",
+            )
+        catalogue.save_failure(source.path, [failure])
+        return Outcome(source.path, "failed", problems=(failure,))
+
+
+def build(paths: Iterable[str | Path] | None, db_path: str | Path) -> BuildSummary:
+    """Build or update the catalogue at ``db_path`` from the documents under ``paths``
+    (None: the bundled sample corpus)."""
+    job = Build(paths, db_path)
+    for _ in job.run():
+        pass
+    return job.summary

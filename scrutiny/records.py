@@ -1,0 +1,109 @@
+"""The typed records that cross stage boundaries.
+
+Every stage hands the next plain frozen dataclasses: pdfplumber's dicts stay
+inside ``scrutiny.extract``, spaCy objects inside ``scrutiny.nlp``, and only
+``scrutiny.catalogue`` turns records into rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Document",
+    "DocumentFacts",
+    "ManifestEntry",
+    "Outcome",
+    "Page",
+    "Problem",
+    "SourceFile",
+]
+
+#: File formats scrutiny reads, by the extensions that select them.
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text"}
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """What a corpus manifest says about one file: where it came from and what it is."""
+
+    file: str
+    authority: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = None  # ISO date
+    title: str | None = None
+    kind: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found on disk, ready to be read: its path as given, content hash and manifest entry."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str  # "pdf", "html" or "text"
+    manifest: ManifestEntry | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """The text of one page, numbered from 1 as the PDF reader counts pages."""
+
+    page: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What a document's own text says it is; None where the text does not show it."""
+
+    title: str | None = None
+    kind: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = None  # ISO date
+    authority: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source document as the catalogue describes it."""
+
+    path: str
+    sha256: str
+    format: str
+    size: int
+    page_count: int
+    title: str | None = None
+    authority: str | None = None
+    committee: str | None = None
+    meeting_date: str | None = None
+    kind: str | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that went wrong with one file (or one page of it), in words a person can act on."""
+
+    path: str
+    stage: str  # "discover", "manifest", "read", "extract", ...
+    error: str
+    sha256: str | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a build did with one file.
+
+    ``action`` is one of: ``added``, ``replaced`` (content changed), ``unchanged``,
+    ``moved`` (same content at a new path), ``updated`` (manifest facts changed),
+    ``failed`` (recorded in ``problems``).
+    """
+
+    path: str
+    action: str
+    page_count: int = 0
+    problems: tuple[Problem, ...] = ()
