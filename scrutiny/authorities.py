@@ -64,12 +64,17 @@ def load_authorities(path: Path = DATA) -> tuple[Authority, ...]:
 
 
 @functools.cache
-def _matcher() -> tuple[re.Pattern[str], dict[str, Authority]]:
-    names: dict[str, Authority] = {}
+def _matcher() -> tuple[re.Pattern[str], dict[str, tuple[Authority, bool]]]:
+    """The pattern of every spelling, and for each: its authority, and whether the
+    spelling is itself a self-description (an abbreviation such as "RMBC", or "Doncaster Council")."""
+    names: dict[str, tuple[Authority, bool]] = {}
     for authority in load_authorities():
         for spelling in (authority.name, *authority.aliases):
-            names.setdefault(spelling, authority)
-            names.setdefault(spelling.upper(), authority)  # "KENT COUNTY COUNCIL" headings
+            self_described = spelling != authority.name and (
+                spelling.isupper() or "Council" in spelling
+            )
+            names.setdefault(spelling, (authority, self_described))
+            names.setdefault(spelling.upper(), (authority, self_described))  # "KENT COUNTY COUNCIL"
     # Longest first so "North East Lincolnshire" wins over "Lincolnshire".
     alternation = "|".join(re.escape(s) for s in sorted(names, key=len, reverse=True))
     # Case-sensitive on purpose: "Reading" the town, not "reading" the verb.
@@ -79,8 +84,8 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, Authority]]:
 def recognise_authority(text: str, *, min_score: int = 2) -> str | None:
     """The authority a text is about, or None when no single authority stands out.
 
-    Counts mentions of each authority's names; a mention in a self-description
-    ("Doncaster Council", "Borough of Rotherham") counts three times, and for a name that
+    Counts mentions of each authority's names; a self-description ("Doncaster Council",
+    "Borough of Rotherham", "RMBC") counts three times, and for a name that
     is also an everyday word ("Reading", "Kent") only self-descriptions count. The winner
     must score at least ``min_score`` and strictly more than the runner-up, so a
     paper that compares Doncaster with Rotherham in equal measure gets no guess.
@@ -88,10 +93,12 @@ def recognise_authority(text: str, *, min_score: int = 2) -> str | None:
     pattern, names = _matcher()
     scores: Counter[str] = Counter()
     for match in pattern.finditer(text):
-        authority = names[match.group(0)]
+        authority, self_described = names[match.group(0)]
         weight = 0 if authority.ambiguous else 1
-        if _SELF_AFTER.match(text, match.end()) or _SELF_BEFORE.search(
-            text, max(0, match.start() - 20), match.start()
+        if (
+            self_described
+            or _SELF_AFTER.match(text, match.end())
+            or _SELF_BEFORE.search(text, max(0, match.start() - 20), match.start())
         ):
             weight = 3
         if weight:

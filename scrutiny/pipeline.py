@@ -147,6 +147,7 @@ class Build:
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
+        catalogue.clear_stale_problems(source.path, source.sha256)
         pages = catalogue.pages_of(row["id"], limit=_DESCRIBE_PAGES)
         document = replace(_document(source, pages), page_count=row["page_count"])
         if catalogue.update_facts(row["id"], document) and action == "unchanged":

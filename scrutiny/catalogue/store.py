@@ -132,16 +132,19 @@ class Catalogue:
     def save_document(
         self, document: Document, pages: Sequence[Page], problems: Iterable[Problem] = ()
     ) -> int:
-        """Replace whatever the catalogue holds for ``document.path`` with this document."""
+        """Replace whatever the catalogue holds for ``document.path`` with this document.
+
+        A changed file keeps its document id: the id names the file at that path, so
+        links to it stay good, while every record from the old content is replaced.
+        """
         with self.db.atomic():
             old = self.document_at(document.path)
+            row = {**asdict(document), "built_at": _now()}
             if old:
                 self._delete_document(old["id"])
+                row["id"] = old["id"]
             self._clear_problems(document.path)
-            self.db["documents"].insert({**asdict(document), "built_at": _now()})
-            document_id = self.db.execute(
-                "select id from documents where path = ?", [document.path]
-            ).fetchone()[0]
+            document_id = self.db["documents"].insert(row).last_pk
             self.db["pages"].insert_all(
                 {"document_id": document_id, "page": page.page, "text": page.text}
                 for page in pages
@@ -154,6 +157,13 @@ class Catalogue:
         with self.db.atomic():
             self._clear_problems(path)
             self._insert_problems(problems)
+
+    def clear_stale_problems(self, path: str, sha256: str) -> None:
+        """Forget problems recorded against other versions of the file at ``path``."""
+        with self.db.atomic():
+            self.db["problems"].delete_where(
+                "path = ? and sha256 is not null and sha256 != ?", [path, sha256]
+            )
 
     def move(self, document_id: int, path: str) -> None:
         """Record that a document's file now lives at ``path`` (same content)."""

@@ -13,17 +13,33 @@ from .text import decode
 
 __all__ = ["html_to_text", "read_html"]
 
-_BLANK_RUNS = re.compile(r"\n\s*\n+")
+_BLOCKS = [
+    "address", "article", "blockquote", "dd", "div", "dl", "dt", "footer", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "li", "ol", "p", "pre", "section", "table", "tr", "ul",
+]
 
 
 def html_to_text(html: str) -> str:
-    """The visible text of an HTML document, one block per line."""
+    """The visible text of an HTML document, a line per block, whitespace collapsed as a browser would.
+
+    ModernGov minutes wrap lines inside paragraphs ("held on\n25 November 2025"): those line
+    breaks are spaces, while paragraphs, list items, table rows and <br> start new lines.
+    """
     soup = BeautifulSoup(html, "html.parser")
-    for hidden in soup(["script", "style", "noscript", "template"]):
+    for hidden in soup(["script", "style", "noscript", "template", "head"]):
         hidden.decompose()
-    text = soup.get_text("\n")
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+    for string in soup.find_all(string=True):
+        if not string.find_parent("pre"):
+            string.replace_with(re.sub(r"\s+", " ", string))
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for cell in soup.find_all(["td", "th"]):
+        cell.insert_after(" ")
+    for block in soup.find_all(_BLOCKS):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    # One line per block and no blank lines, like the text pdfplumber gives for a PDF page.
+    return "\n".join(line for line in (raw.strip() for raw in soup.get_text().splitlines()) if line)
 
 
 def read_html(path: str | Path) -> Iterator[Page]:
