@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import click
 from click.testing import CliRunner
 
 from conftest import REPO

@@ -34,15 +34,17 @@ def _document_files(root: Path) -> list[Path]:
     )
 
 
-def _manifests(directories: Iterable[Path]) -> tuple[dict[Path, ManifestEntry], list[Problem]]:
-    entries: dict[Path, ManifestEntry] = {}
+def _manifests(manifests: Iterable[Path]) -> tuple[dict[Path, tuple[Path, ManifestEntry]], list[Problem]]:
+    """Entries keyed by the resolved path of their file, each with that file's path as written."""
+    entries: dict[Path, tuple[Path, ManifestEntry]] = {}
     problems: list[Problem] = []
-    for manifest in directories:
+    for manifest in manifests:
         for item in read_manifest(manifest):
             if isinstance(item, Problem):
                 problems.append(item)
             else:
-                entries[(manifest.parent / item.file).resolve()] = item
+                listed = manifest.parent / item.file
+                entries[listed.resolve()] = (listed, item)
     return entries, problems
 
 
@@ -82,23 +84,23 @@ def discover(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
                     f"(it reads {', '.join(sorted(FORMATS))}).",
                 )
                 continue
+            listed = entries.get(resolved)
             try:
                 yield SourceFile(
                     path=str(file),
                     sha256=sha256_of(file),
                     size=os.path.getsize(file),
                     format=FORMATS[file.suffix.lower()],
-                    manifest=entries.pop(resolved, None),
+                    manifest=listed[1] if listed else None,
                 )
             except OSError as error:
                 yield Problem(str(file), "discover", f"Could not read {file}: {error.strerror}.")
-        if root.is_dir():
-            # Entries still unclaimed name files that are not on disk.
-            for missing, entry in entries.items():
-                if not _is_hidden(missing, root.resolve()) if missing.is_relative_to(root.resolve()) else True:
-                    yield Problem(
-                        str(root / entry.file) if not Path(entry.file).is_absolute() else entry.file,
-                        "manifest",
-                        f"The manifest lists {entry.file} but there is no such file; "
-                        "fetch it again or remove its row.",
-                    )
+        # Only for a folder: a single file given on its own says nothing about its neighbours.
+        for listed, entry in entries.values() if root.is_dir() else ():
+            if not listed.exists():
+                yield Problem(
+                    str(listed),
+                    "manifest",
+                    f"The manifest lists {entry.file} but there is no such file; "
+                    "fetch it again or remove its row.",
+                )

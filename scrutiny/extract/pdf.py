@@ -7,7 +7,6 @@ from typing import Iterator
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
@@ -42,7 +41,7 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
         raise UnreadableDocument(
             f"{path} is password-protected; ask the publisher for an unprotected copy."
         ) from None
-    except (PDFSyntaxError, Exception) as error:  # pdfminer raises many kinds
+    except Exception as error:  # pdfminer raises many kinds, PDFSyntaxError, KeyError, ...
         raise UnreadableDocument(
             f"{path} could not be opened as a PDF ({type(error).__name__}: {error}); "
             "it may be truncated or damaged, so download it again."
