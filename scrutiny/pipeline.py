@@ -141,16 +141,15 @@ class Build:
                 if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
                     catalogue.move(twin["id"], source.path)
                     return self._refresh(catalogue, source, twin, "moved")
-            if catalogue.known_unreadable(source.path, source.sha256):
-                return Outcome(source.path, "failed")
+        if catalogue.known_unreadable(source.path, source.sha256):
+            return Outcome(source.path, "failed")  # tried before, as it is now; see problems
         return self._read(catalogue, source, replacing=existing is not None)
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
         catalogue.clear_stale_problems(source.path, source.sha256)
         pages = catalogue.pages_of(row["id"], limit=_DESCRIBE_PAGES)
-        document = replace(_document(source, pages), page_count=row["page_count"])
-        if catalogue.update_facts(row["id"], document) and action == "unchanged":
+        if catalogue.update_facts(row["id"], _document(source, pages)) and action == "unchanged":
             action = "updated"
         return Outcome(source.path, action, page_count=row["page_count"])
 

@@ -188,6 +188,13 @@ def test_a_file_that_breaks_keeps_its_earlier_records(tmp_path, corpus_pdf):
     problem = rows(db_path, "select * from problems")[0]
     assert problem["path"].endswith("minutes.pdf")
     assert "keeps the records of the earlier version" in problem["error"]
+    # The broken copy is not read again while it stays as it is.
+    job = Build([folder], db_path)
+    assert sorted((Path(o.path).name, o.action, o.problems) for o in job.run()) == [
+        ("agenda.pdf", "unchanged", ()),
+        ("minutes.pdf", "failed", ()),
+    ]
+    assert rows(db_path, "select * from problems") == [problem]
     # Fixing the file clears the problem.
     shutil.copy(corpus_pdf("004"), folder / "minutes.pdf")
     build(str(folder), "--db", str(db_path))
