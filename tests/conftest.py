@@ -39,11 +39,6 @@ def corpus_pdf():
     return find
 
 
-@pytest.fixture
-def fresh_db() -> sqlite_utils.Database:
-    return sqlite_utils.Database(memory=True)
-
-
 @pytest.fixture(scope="session")
 def built_catalogue(tmp_path_factory) -> Path:
     """The bundled corpus built once, the way a user would: `scrutiny build --db FILE`.
