@@ -12,15 +12,22 @@ import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import corpus, extract
 from .catalogue import Catalogue
 from .errors import UnreadableDocument
-from .records import Document, DocumentFacts, Outcome, Page, Problem, SourceFile
+from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
 
-__all__ = ["Build", "BuildSummary", "build"]
+__all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build"]
+
+#: What finds records in a document once its pages are read: (name, function) pairs, run in
+#: order. Each function takes (source, document, pages) and yields records for the catalogue.
+#: One that raises is recorded as a problem at stage ``name``; the document and the other
+#: extractors' records are still saved.
+Extractor = Callable[[SourceFile, Document, Sequence[Page]], Iterable[object]]
+EXTRACTORS: list[tuple[str, Extractor]] = []
 
 log = logging.getLogger(__name__)
 
@@ -154,33 +161,18 @@ class Build:
         return Outcome(source.path, action, page_count=row["page_count"])
 
     def _read(self, catalogue: Catalogue, source: SourceFile, replacing: bool) -> Outcome:
-        pages: list[Page] = []
-        problems: list[Problem] = []
-        try:
-            for item in extract.read_document(source.path, source.format):
-                if isinstance(item, Page):
-                    pages.append(item)
-                else:
-                    problems.append(replace(item, path=source.path, sha256=source.sha256))
-        except UnreadableDocument as error:
-            failure = Problem(source.path, "read", str(error), sha256=source.sha256)
-        except Exception as error:  # a bug in a reader must not stop the build
-            log.exception("reading %s failed", source.path)
-            failure = Problem(
-                source.path,
-                "read",
-                f"scrutiny failed while reading this file ({type(error).__name__}: {error}). "
-                "This is a bug: please report it with the file.",
-                sha256=source.sha256,
+        analysis = analyse(source)
+        if analysis.failure is None:
+            catalogue.save_document(
+                analysis.document, analysis.pages, analysis.problems, analysis.records
             )
-        else:
-            catalogue.save_document(_document(source, pages), pages, problems)
             return Outcome(
                 source.path,
                 "replaced" if replacing else "added",
-                page_count=len(pages),
-                problems=tuple(problems),
+                page_count=len(analysis.pages),
+                problems=analysis.problems,
             )
+        failure = analysis.failure
         if replacing:
             failure = replace(
                 failure,
@@ -188,6 +180,44 @@ class Build:
             )
         catalogue.save_failure(source.path, [failure])
         return Outcome(source.path, "failed", problems=(failure,))
+
+
+def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
+    log.error("%s failed on %s", stage, source.path, exc_info=error)
+    return Problem(
+        source.path,
+        stage,
+        f"scrutiny failed at the {stage} stage on this file ({type(error).__name__}: {error}). "
+        "This is a bug: please report it with the file.",
+        sha256=source.sha256,
+    )
+
+
+def analyse(source: SourceFile) -> Analysis:
+    """Read one file and run every extractor on it: all the work that needs no catalogue.
+
+    Never raises for a bad file: an unreadable file comes back as ``Analysis.failure``.
+    """
+    pages: list[Page] = []
+    problems: list[Problem] = []
+    try:
+        for item in extract.read_document(source.path, source.format):
+            if isinstance(item, Page):
+                pages.append(item)
+            else:
+                problems.append(replace(item, path=source.path, sha256=source.sha256))
+    except UnreadableDocument as error:
+        return Analysis(None, failure=Problem(source.path, "read", str(error), sha256=source.sha256))
+    except Exception as error:  # a bug in a reader must not stop the build
+        return Analysis(None, failure=_bug(source, "read", error))
+    document = _document(source, pages)
+    records: list[object] = []
+    for name, extractor in EXTRACTORS:
+        try:
+            records.extend(extractor(source, document, pages))
+        except Exception as error:  # one extractor's bug must not lose the document
+            problems.append(_bug(source, name, error))
+    return Analysis(document, tuple(pages), tuple(problems), tuple(records))
 
 
 def build(paths: Iterable[str | Path] | None, db_path: str | Path) -> BuildSummary:

@@ -7,17 +7,7 @@ inside ``scrutiny.extract``, spaCy objects inside ``scrutiny.nlp``, and only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-__all__ = [
-    "Document",
-    "DocumentFacts",
-    "ManifestEntry",
-    "Outcome",
-    "Page",
-    "Problem",
-    "SourceFile",
-]
+from dataclasses import dataclass, is_dataclass
 
 #: File formats scrutiny reads, by the extensions that select them.
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text"}
@@ -107,3 +97,35 @@ class Outcome:
     action: str
     page_count: int = 0
     problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything read and extracted from one file, ready for the catalogue to load in one go.
+
+    ``failure`` is set (and the rest empty) when the file could not be read at all.
+    ``records`` holds what the extractors found (indicator values, resolutions, ...).
+    """
+
+    document: Document | None
+    pages: tuple[Page, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    records: tuple[object, ...] = ()
+    failure: Problem | None = None
+
+
+# --- Indicators (extract.indicators) -------------------------------------------------
+
+
+
+# --- Minutes: agenda items, resolutions, actions, entities ---------------------------
+
+
+
+# --- Fetching from ModernGov (corpus.moderngov) -------------------------------------
+
+
+
+# -------------------------------------------------------------------------------------
+# Every dataclass defined above is public; new records need no edit here.
+__all__ = sorted(name for name, value in list(globals().items()) if is_dataclass(value))

@@ -258,3 +258,19 @@ def test_html_and_text_documents_are_catalogued(tmp_path):
     html_text = rows(db_path, "select text from pages where document_id = ?", [documents["item.html"]["id"]])[0]["text"]
     assert "RESOLVED that the update be noted." in html_text
     assert "var x" not in html_text and "p{}" not in html_text
+
+
+def test_an_extractor_that_fails_costs_a_problem_not_the_document(tmp_path, corpus_pdf, monkeypatch):
+    from scrutiny import pipeline
+
+    def broken(source, document, pages):
+        raise ZeroDivisionError("a bug in an extractor")
+
+    monkeypatch.setattr(pipeline, "EXTRACTORS", [*pipeline.EXTRACTORS, ("broken", broken)])
+    shutil.copy(corpus_pdf("004"), tmp_path / "minutes.pdf")
+    db_path = tmp_path / "c.db"
+    build(str(tmp_path / "minutes.pdf"), "--db", str(db_path))
+    assert rows(db_path, "select page_count from documents") == [{"page_count": 3}]
+    [problem] = rows(db_path, "select stage, error from problems where stage = 'broken'")
+    assert "ZeroDivisionError: a bug in an extractor" in problem["error"]
+    assert "please report it" in problem["error"]

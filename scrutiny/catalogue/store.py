@@ -10,10 +10,12 @@ from typing import Iterable, Sequence
 import sqlite_utils
 
 from ..records import Document, Page, Problem
+from . import tables
 
-__all__ = ["Catalogue"]
+__all__ = ["TABLES", "Catalogue"]
 
-TABLES = ("documents", "pages", "problems")
+#: Every table a catalogue has: the core ones, then those for extracted records.
+TABLES = ("documents", "pages", "problems", *tables.table_names())
 
 _FACTS = ("title", "authority", "committee", "meeting_date", "kind", "source_url")
 
@@ -93,6 +95,7 @@ class Catalogue:
             db["documents"].create_index(["sha256"], if_not_exists=True)
             db["documents"].create_index(["authority", "meeting_date"], if_not_exists=True)
             db["problems"].create_index(["path"], if_not_exists=True)
+        tables.create_all(db)
         if not db["pages"].detect_fts():
             db["pages"].enable_fts(["text"], tokenize="porter", create_triggers=True)
         if not db["documents"].detect_fts():
@@ -130,9 +133,14 @@ class Catalogue:
     # Writing, one transaction per document ----------------------------------------
 
     def save_document(
-        self, document: Document, pages: Sequence[Page], problems: Iterable[Problem] = ()
+        self,
+        document: Document,
+        pages: Sequence[Page],
+        problems: Iterable[Problem] = (),
+        records: Iterable[object] = (),
     ) -> int:
-        """Replace whatever the catalogue holds for ``document.path`` with this document.
+        """Replace whatever the catalogue holds for ``document.path`` with this document,
+        its pages, and the records extracted from it (indicator values, resolutions, ...).
 
         A changed file keeps its document id: the id names the file at that path, so
         links to it stay good, while every record from the old content is replaced.
@@ -149,6 +157,7 @@ class Catalogue:
                 {"document_id": document_id, "page": page.page, "text": page.text}
                 for page in pages
             )
+            tables.write_records(self.db, document_id, document, records)
             self._insert_problems(problems)
         return document_id
 
@@ -195,7 +204,8 @@ class Catalogue:
             self._insert_problems(problems)
 
     def _delete_document(self, document_id: int) -> None:
-        self.db["pages"].delete_where("document_id = ?", [document_id])
+        for name in ("pages", *tables.table_names()):
+            self.db[name].delete_where("document_id = ?", [document_id])
         self.db["documents"].delete(document_id)
 
     def _clear_problems(self, path: str) -> None:
