@@ -117,6 +117,58 @@ class Analysis:
 # --- Indicators (extract.indicators) -------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Indicator:
+    """A performance measure as one document reports it: its code and title as written.
+
+    ``key`` is unique within the document and ties the measure's values and commentary
+    together (the same code can name two measures in one paper: seed 000's B13).
+    """
+
+    key: str
+    page: int  # where the measure is first named
+    code: str | None = None  # "A1", "A09", "D17c", "E20-22"; None when the paper gives none
+    title: str | None = None  # as written
+    unit: str | None = None  # "%", "count", "rate per 10,000", "£000s", "weeks", "days", ...
+    polarity: str | None = None  # "higher is better" / "lower is better", where stated or known
+    method: str = "table"  # table, infographic, label, summary, prose
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """One reported value of a measure, with the exact text it came from.
+
+    ``context`` is the cell, line or sentence on ``page`` that holds the value, verbatim:
+    a value that is not written in its context is a bug.
+    """
+
+    indicator: str  # Indicator.key
+    page: int
+    value: float
+    context: str
+    kind: str = "actual"  # actual, target, tolerance, benchmark, previous, count
+    period: str | None = None  # as written: "Q1", "July 2016", "2016/17", "year to date"
+    period_start: str | None = None  # ISO date
+    period_end: str | None = None  # ISO date
+    unit: str | None = None
+    target: float | None = None  # the target stated for this value, if any
+    tolerance: float | None = None  # the tolerance (or floor) stated for this value, if any
+    rag: str | None = None  # "red", "amber", "green" where printed or derivable
+    benchmark: str | None = None  # for kind="benchmark": "national average", "statistical neighbours", ...
+    method: str = "table"  # table, infographic, label, summary, prose
+
+
+@dataclass(frozen=True)
+class Commentary:
+    """Commentary on a measure: a council comment, a provider's response, a member's question."""
+
+    indicator: str  # Indicator.key
+    page: int
+    text: str  # verbatim
+    source: str | None = None  # the column or heading it sits under, as written ("DMBC Comment")
+    kind: str = "comment"  # comment, response, question
+
+
 
 # --- Minutes: agenda items, resolutions, actions, entities ---------------------------
 
