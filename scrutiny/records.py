@@ -38,11 +38,36 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One table cell's text, with its roman and italic parts apart (seed 000 prints
+    members' questions in italics inside the council's comment cells)."""
+
+    text: str
+    roman: str = ""
+    italic: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table as printed on one page: rows of cells, the header row first."""
+
+    page: int
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
 class Page:
-    """The text of one page, numbered from 1 as the PDF reader counts pages."""
+    """The text of one page, numbered from 1 as the PDF reader counts pages.
+
+    For a PDF page with ruled tables, ``tables`` holds them cell by cell (a page's plain
+    text interleaves table columns line by line) and ``outside_tables`` the page's text
+    with the tables left out. Only ``page`` and ``text`` are stored in the catalogue.
+    """
 
     page: int
     text: str
+    tables: tuple[Table, ...] = ()
+    outside_tables: str | None = None
 
 
 @dataclass(frozen=True)
