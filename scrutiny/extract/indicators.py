@@ -298,7 +298,9 @@ def _grid_tables(builder: _Builder, pages: Sequence[Page]) -> None:
                 c for j, c in enumerate(columns)
                 if c and j not in numeric_columns and c != caption_period and not _PERIOD_ONLY.match(c)
             )
-            for row in body:
+            for row, cells in zip(body, table.rows[body_start:], strict=True):
+                # The row's cells as printed, line breaks kept, so each line is on the page.
+                context = " | ".join(cell.text.replace("**", "") for cell in cells if cell.text.strip())
                 label_cells = [c for c in row if c and not _NUMBER_CELL.match(c)]
                 row_period = next((c for c in label_cells if _PERIOD_ONLY.match(c)), None)
                 label = " ".join(c for c in label_cells if c != row_period) or caption
@@ -319,7 +321,7 @@ def _grid_tables(builder: _Builder, pages: Sequence[Page]) -> None:
                     unit = "count" if counts else normalise_unit(text + " " + column)
                     if title not in row_keys:  # one measure per row label and column label
                         row_keys[title] = builder.indicator(table.page, None, title, unit, None, method)
-                    builder.value(row_keys[title], table.page, text, " | ".join(row),
+                    builder.value(row_keys[title], table.page, text, context,
                                   kind="count" if counts else "actual", period=period, unit=unit,
                                   method=method)
 
