@@ -95,6 +95,10 @@ def test_table_values_carry_their_target_tolerance_unit_and_rag(seed_000):
     }
     a1 = actual["A1", "Re-referrals in the last 12 months", "Q1"]
     assert (a1.target, a1.tolerance, a1.unit, a1.rag) == (24, 28, "%", "green")
+    # Quarter 1 of 2016/17 (the title's year): April to June 2016.
+    assert (a1.period_start, a1.period_end) == ("2016-04-01", "2016-06-30")
+    july = actual["A1", "Re-referrals in the last 12 months", "July 2016"]
+    assert (july.period_start, july.period_end) == ("2016-07-01", "2016-07-31")
     a2 = actual["A2", "Timeliness of Single Assessments", "Q 1"]
     assert (a2.target, a2.tolerance, a2.rag) == (92, 90, "red")  # "outside tolerance" (p13)
     # July's 90% sits exactly on A3's 90% tolerance: amber, while Q1's 82% is red.
@@ -105,6 +109,8 @@ def test_table_values_carry_their_target_tolerance_unit_and_rag(seed_000):
     assert f03.rag == "green"  # lower is better: 0.02 against a 0.42 target
     e1 = actual["E1", "Number of contacts into social care (volumetric measure)", "Q1 average"]
     assert e1.unit == "count" and e1.target is None
+    assert (e1.period_start, e1.period_end) == ("2016-04-01", "2016-06-30")
+    assert actual["A4", "Child Protection Visits in Timescale, Child seen by Social Worker", "July"].period_start == "2016-07-01"
 
 
 def test_the_two_measures_coded_b13_stay_apart(seed_000):

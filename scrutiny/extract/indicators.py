@@ -148,7 +148,10 @@ class _Builder:
         value = _value_of(number)
         if value is None:
             return
-        start, end = parse_period(period, self.year_hint) if period else (None, None)
+        # "Q1 average =1843" (seed 000 p11) is an average over Q1: the period is Q1.
+        start, end = (
+            parse_period(re.sub(r"\s+average$", "", period), self.year_hint) if period else (None, None)
+        )
         if rag is None and kind == "actual":
             rag = derive_rag(value, target, tolerance)
         self.records.append(
