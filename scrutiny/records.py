@@ -156,7 +156,12 @@ class Indicator:
     title: str | None = None  # as written
     unit: str | None = None  # "%", "count", "rate per 10,000", "£000s", "weeks", "days", ...
     polarity: str | None = None  # "higher is better" / "lower is better", where stated or known
-    method: str = "table"  # table, infographic, label, summary, prose
+    method: str = "table"  # table, infographic, label, summary, list, prose
+    # A status the paper gives the whole measure in a list ("Measures outside Contract
+    # Tolerance as at end of Quarter 1 2016/17"): red, amber, green or "no target".
+    rag: str | None = None
+    period: str | None = None  # the period that status is for, as written
+    context: str | None = None  # for a listed measure: the heading and the item, verbatim
 
 
 @dataclass(frozen=True)

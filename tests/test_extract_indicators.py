@@ -284,3 +284,37 @@ def test_page_numbers_and_paragraph_numbers_are_not_values(built_catalogue):
     for context in contexts:
         assert not re.fullmatch(r"\s*Page\s+\d+\s*", context)
         assert not re.fullmatch(r"\s*\d+(\.\d+)*\.\s*", context)
+
+
+def test_lists_of_measures_by_status(seed_000):
+    # Page 13, the Trust's report: "2.5. Measures at or better than Target as at end of
+    # Quarter 1 2016/17" (7 measures), "2.6. ... within Contract Tolerance" (3), "2.7. ...
+    # outside Contract Tolerance" (7), "2.8. Measures with no target currently set" (2).
+    _, records = seed_000
+    listed = [m for m in of(records, Indicator) if m.method == "list"]
+    by_rag = {rag: [m for m in listed if m.rag == rag] for rag in ("green", "amber", "red", "no target")}
+    assert {rag: len(found) for rag, found in by_rag.items()} == {"green": 7, "amber": 3, "red": 7, "no target": 2}
+    assert {m.page for m in listed} == {13}
+    assert {m.period for m in by_rag["red"]} == {"Quarter 1 2016/17"}
+    # The Trust's codes differ from the council's: its A5 is the council's A09, its B8 the B9.
+    [a5] = [m for m in listed if m.code == "A5"]
+    assert a5.title == "Percentage of children becoming the subject of Child Protection Plan for a second or subsequent time."
+    assert a5.rag == "green"
+    # "B8" names two measures in this one list: placement stability (green) and the length
+    # of care proceedings (red).
+    assert sorted((m.title, m.rag) for m in listed if m.code == "B8") == [
+        ("Average length of care proceedings", "red"),
+        ("Long term placement stability of looked after children", "green"),
+    ]
+    assert all(m.context.startswith(("2.5.", "2.6.", "2.7.", "2.8.")) for m in listed)
+
+
+def test_kent_lists_the_nine_red_indicators(corpus_pdf):
+    # Page 2: "The nine indicators where the RAG rating is Red, are in:" then sections
+    # ("• Customer Services") over their indicators ("o Percentage of complaints ...").
+    _, records = read(corpus_pdf("kcc_cabinet_2025-03-04_QPR"))
+    listed = [m for m in of(records, Indicator) if m.method == "list"]
+    assert len(listed) == 9 and {m.rag for m in listed} == {"red"}
+    assert listed[0].title == "Percentage of complaints responded to within timescale"
+    assert listed[1].title == "Percentage of Freedom of Information Act (FoI) requests completed within 20 working days"
+    assert listed[-1].title == "Proportion of new Care Needs Assessments delivered within 28 days"

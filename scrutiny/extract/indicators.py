@@ -473,6 +473,77 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[left:right].strip()
 
 
+# --- Lists of measures by status ------------------------------------------------------
+
+_STATUS = (
+    ("green", r"(?:at or )?(?:better than|above|on|meeting|met) target|achieved target"),
+    ("amber", r"(?:within|inside) (?:contract )?tolerance"),
+    ("red", r"outside (?:contract )?tolerance|(?:below|did not meet) (?:the )?floor"),
+    ("no target", r"(?:with )?no target(?: currently set)?"),
+)
+# "2.7. Measures outside Contract Tolerance as at end of Quarter 1 2016/17" (seed 000 p13);
+# "The nine indicators where the RAG rating is Red, are in:" (Kent QPR cover, p2).
+_LIST_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:The\s+\w+\s+)?(?:Measures|Indicators|KPIs)\b(?P<rest>.*)$", re.I
+)
+_RAG_IS = re.compile(r"\bRAG (?:rating|status) is (?P<rag>Red|Amber|Green)\b", re.I)
+_AS_AT = re.compile(r"\bas at (?:the )?end of (?P<period>.+?)\s*:?$", re.I)
+_LIST_ITEM = re.compile(rf"^\s*(?:(?P<code>{_CODE})|(?P<new>new)|(?P<bullet>o))\s*[–—-]?\s+(?P<title>\S.*)$", re.I)
+_SECTION_BREAK = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.\s|Page\s+\d+\s*$|[A-Z][A-Z ]{6,}$)")
+
+
+def _list_status(rest: str) -> str | None:
+    if match := _RAG_IS.search(rest):
+        return match.group("rag").lower()
+    for rag, pattern in _STATUS:
+        if re.search(rf"\b{pattern}\b", rest, re.I):
+            return rag
+    return None
+
+
+def _status_lists(builder: _Builder, page: int, text: str) -> None:
+    """Measures listed under a heading that gives their status; each becomes an indicator
+    with that status (and its code, which may differ from another table's: the Trust's
+    list on seed 000 p13 calls A09 "A5")."""
+    lines = text.replace("**", "").splitlines()
+    i = 0
+    while i < len(lines):
+        heading = _LIST_HEADING.match(lines[i])
+        rag = _list_status(heading.group("rest")) if heading else None
+        if rag is None:
+            i += 1
+            continue
+        period_match = _AS_AT.search(lines[i])
+        period = period_match.group("period") if period_match else None
+        items: list[list[str]] = []
+        j = i + 1
+        while j < len(lines):
+            line = lines[j]
+            item = _LIST_ITEM.match(line)
+            if item and (item.group("code") or item.group("new") or item.group("bullet")):
+                items.append([line])
+            elif (items and line.strip() and not _SECTION_BREAK.match(line)
+                  and not line.lstrip().startswith("•")):
+                items[-1].append(line)  # a title wrapped onto the next line
+            elif line.lstrip().startswith("•") and j + 1 < len(lines) and lines[j + 1].lstrip().startswith("o "):
+                pass  # a section name over its items (Kent QPR cover p2: "• Customer Services")
+            elif items or _SECTION_BREAK.match(line):
+                break
+            j += 1
+        for item_lines in items:
+            first = _LIST_ITEM.match(item_lines[0])
+            title = _clean(" ".join([first.group("title"), *item_lines[1:]]))
+            context = "\n".join([lines[i], *item_lines])
+            builder.count += 1
+            builder.records.append(
+                Indicator(
+                    key=f"list:{page}:{builder.count}", page=page, code=first.group("code"),
+                    title=title, method="list", rag=rag, period=period, context=context,
+                )
+            )
+        i = j if items else i + 1
+
+
 # --- The whole document ----------------------------------------------------------------
 
 
@@ -522,4 +593,5 @@ def indicators(pages: Iterable[Page], year_hint: str | None = None) -> list[Reco
         _infographics(builder, page.page, text)
         _label_values(builder, page.page, text)
         _summary_counts(builder, page.page, text)
+        _status_lists(builder, page.page, text)
     return _finish(builder.records)
