@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import csv
 import hashlib
+import html
+import itertools
 import os
 import signal
 import subprocess
@@ -80,7 +82,22 @@ def _meeting_xml(base: str, meeting_id: str, extra_items: list[dict]) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+SEED_MINUTES = REPO / "tests" / "fixtures" / "seeds" / "004_4b7e043a54d74d09.txt"
+
+
+def _seed_minutes_html() -> str:
+    """Doncaster's real minutes of one agenda item (seed 004, the text of corpus/pdf/004), as
+    the paragraphs minutesnonemptyhtmlbody carries: it ends "RESOLVED that: (1) ... (2) ..."."""
+    lines = SEED_MINUTES.read_text(encoding="utf-8").split("Minutes:", 1)[1].splitlines()
+    return "\n".join(f"<p>{html.escape(line.strip())}</p>" for line in lines if line.strip())
+
+
 FAULTY_ITEMS = [
+    {
+        "title": "Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18",
+        "minutes": _seed_minutes_html(),
+        "documents": [],
+    },
     {
         "title": "Papers that go wrong",
         "documents": [
@@ -104,6 +121,8 @@ class ModernGovSite:
 
     def __init__(self):
         self.requests: list[str] = []
+        self.times: list[float] = []
+        self.agents: set[str] = set()
         self.hold: threading.Event | None = None  # when set, Slow Paper stalls half-way until released
         self.flaky_left = 1  # how many 503s /documents/s503 gives before it answers
         site = self
@@ -116,6 +135,8 @@ class ModernGovSite:
 
             def do_GET(self):
                 site.requests.append(self.path)
+                site.times.append(time.monotonic())
+                site.agents.add(self.headers.get("User-Agent", ""))
                 site.answer(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -278,7 +299,7 @@ def test_fetch_saves_papers_and_minutes_and_records_each_fault(site, tmp_path):
 
     # The 503 cleared on the second try.
     flaky = rows[f"{url}/documents/s503/Flaky%20Report.pdf"]
-    assert flaky["status"] == "fetched" and flaky["file"].endswith("/70201_flaky-report.pdf")
+    assert flaky["status"] == "fetched" and flaky["file"].endswith("/70211_flaky-report.pdf")
     assert site.requests.count("/documents/s503/Flaky%20Report.pdf") == 2
 
     # Faults: recorded with a reason, nothing saved.
@@ -308,7 +329,7 @@ def test_fetch_saves_papers_and_minutes_and_records_each_fault(site, tmp_path):
     escape = rows[f"{url}/documents/s999/..%2F..%2F..%2Fescape.pdf"]
     assert escape["status"] == "fetched"
     assert (corpus / escape["file"]).resolve().is_relative_to(corpus.resolve())
-    assert ".." not in escape["file"] and escape["file"].endswith("/70206_escape.pdf")
+    assert ".." not in escape["file"] and escape["file"].endswith("/70216_escape.pdf")
     assert not (tmp_path / "escape.pdf").exists() and not list(tmp_path.glob("*.pdf"))
 
     # Every file on disk is in the manifest, and no partial download is left.
@@ -316,7 +337,7 @@ def test_fetch_saves_papers_and_minutes_and_records_each_fault(site, tmp_path):
     assert on_disk == {row["file"] for row in rows.values() if row["file"]} | {"manifest.csv"}
 
     # The summary and the failures are shown; exit 0 because the run itself completed.
-    assert "6 fetched" in result.output and "4 failed" in result.output
+    assert "7 fetched" in result.output and "4 failed" in result.output
     assert "2 withheld" in result.output and "1 cancelled" in result.output
     assert "failed: " + f"{url}/documents/s404/Gone.pdf" in result.output
 
@@ -421,11 +442,18 @@ def test_build_of_a_fetched_corpus_knows_each_documents_meeting(site, tmp_path):
         assert document["title"] == fetched[file]["title"], file
         assert document["source_url"] == fetched[file]["source_url"], file
     minutes = [d for d in documents.values() if d["format"] == "html"]
-    assert len(minutes) == 2 and {d["kind"] for d in minutes} == {"minutes"}
+    assert len(minutes) == 3 and {d["kind"] for d in minutes} == {"minutes"}
     pages = {r["text"] for r in db.query(
         "select text from pages join documents on documents.id = pages.document_id where documents.format = 'html'"
     )}
     assert any("To approve the minutes of the meeting held on 25 November 2025 as a correct record." in t for t in pages)
+    # Doncaster's minutes of item 21 carry two numbered resolutions (seed 004, last lines).
+    seed = next(
+        d for d in minutes if d["title"] == "Minutes: Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18"
+    )
+    seed_text = db.execute("select text from pages where document_id = ?", [seed["id"]]).fetchone()[0]
+    assert "RESOLVED that:\n(1) the focus of joint improvement work for Quarter 1, be noted; and\n(2) a briefing" in seed_text
+    # (Issue 4 lands resolutions from minutes: assert here that this document has those two.)
     # The fetch's failures reach the problems table, each naming its address.
     problems = [p["error"] for p in db["problems"].rows]
     for path in ("s404/Gone.pdf", "s777/Cut%20Short.pdf", "s888/Error%20Page.pdf", "/private/Secret.pdf"):
@@ -468,3 +496,27 @@ def test_a_site_that_is_not_moderngov_is_refused_clearly(tmp_path):
         server.server_close()
     assert result.exit_code == 1
     assert "Could not read the committees" in result.output and "ModernGov site" in result.output
+
+
+def test_fetch_is_polite_and_names_itself(site, tmp_path):
+    from scrutiny import __version__
+
+    result = run_fetch(site, tmp_path / "papers", "--committee", "163", "--delay", "0.2")
+    assert result.exit_code == 0, result.output
+    assert site.agents == {f"scrutiny/{__version__} (council committee papers catalogue; python-httpx)"}
+    assert site.requests[0] == "/robots.txt"
+    gaps = [later - earlier for earlier, later in itertools.pairwise(site.times)]
+    assert len(gaps) >= 6 and min(gaps) >= 0.19  # one request at a time, 0.2 s apart
+
+
+def test_files_over_the_size_limit_are_refused(site, tmp_path):
+    corpus = tmp_path / "papers"
+    result = run_fetch(site, corpus, "--committee", "163", "--max-size", "0.05")  # 52 kB
+    assert result.exit_code == 0, result.output
+    rows = manifest_rows(corpus)
+    # 004 is 40,604 bytes: under the limit. The agenda front sheet (154,139) and 002 (131,531) are over.
+    assert rows[f"{site.url}/mgConvert2PDF.aspx?ID=60860"]["status"] == "fetched"
+    for path in ("/mgConvert2PDF.aspx?ID=60909", "/documents/s321/Slow%20Paper.pdf"):
+        assert rows[site.url + path]["status"] == "failed"
+        assert "over the 52,428-byte limit" in rows[site.url + path]["problem"]
+    assert not list(corpus.rglob("*.pdf"))[1:]  # only the one under the limit

@@ -71,11 +71,12 @@ class RequestFailed(Exception):
 
 
 class _Transient(Exception):
-    """A 5xx or 429 answer: worth asking again after a pause."""
+    """A 5xx or 429 answer: worth asking again after a pause (at least as long as Retry-After asks)."""
 
-    def __init__(self, status: int):
+    def __init__(self, status: int, retry_after: str | None = None):
         super().__init__(f"the server answered {status}")
         self.status = status
+        self.retry_after = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,6 @@ class PoliteClient:
             pause = self.settings.delay - (time.monotonic() - last)
             if pause > 0:
                 time.sleep(pause)
-        self._last_request[host] = time.monotonic()
 
     def allowed(self, url: str) -> bool:
         """Whether the site's robots.txt lets scrutiny fetch ``url`` (read once per site)."""
@@ -184,12 +184,16 @@ class PoliteClient:
     # -- requests ----------------------------------------------------------------------
 
     def _retrying(self) -> tenacity.Retrying:
+        backoff = tenacity.wait_exponential(multiplier=self.settings.backoff, max=self.settings.max_backoff)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            asked = getattr(state.outcome.exception(), "retry_after", None) if state.outcome else None
+            return max(backoff(state), min(asked or 0, self.settings.max_backoff))
+
         return tenacity.Retrying(
             retry=tenacity.retry_if_exception_type((httpx.TransportError, _Transient)),
             stop=tenacity.stop_after_attempt(self.settings.retries + 1),
-            wait=tenacity.wait_exponential(
-                multiplier=self.settings.backoff, max=self.settings.max_backoff
-            ),
+            wait=wait,
             before_sleep=lambda state: log.info(
                 "retrying %s after %s", state.args[0] if state.args else "", state.outcome.exception()
             ),
@@ -210,11 +214,17 @@ class PoliteClient:
         def attempt(url: str) -> httpx.Response:
             self._wait_turn(url)
             self.requests += 1
+            try:
+                return receive(url)
+            finally:  # the pause runs from the end of a download, however long it took
+                self._last_request[urlsplit(url).netloc] = time.monotonic()
+
+        def receive(url: str) -> httpx.Response:
             with self._client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 304:
                     return response
                 if response.status_code == 429 or response.status_code >= 500:
-                    raise _Transient(response.status_code)
+                    raise _Transient(response.status_code, response.headers.get("retry-after"))
                 if response.status_code >= 400:
                     raise RequestFailed(
                         f"the server answered {response.status_code} {response.reason_phrase}",
