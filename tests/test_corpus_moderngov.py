@@ -67,6 +67,7 @@ def _meeting_xml(base: str, meeting_id: str, extra_items: list[dict]) -> bytes:
         item.find("agendaitemtitle").text = spec["title"]
         item.find("fulldisplaynumberformat").text = f"{number}."
         item.find("minutesnonemptyhtmlbody").text = spec.get("minutes", "")
+        item.find("isrestricted").text = "True" if spec.get("restricted") else "False"
         docs = item.find("linkeddocuments")
         doc_template = docs.find("linkeddoc")
         docs.remove(doc_template)
@@ -113,6 +114,14 @@ FAULTY_ITEMS = [
         ],
     }
 ]
+FAULTY_ITEMS.append(
+    {
+        "title": "Exclusion of the public: contract award",
+        "restricted": True,
+        "minutes": "<p>RESOLVED that the contract be awarded.</p>",
+        "documents": [("/documents/s556/Contract%20Award.pdf", "Contract award report", {})],
+    }
+)
 CLEAN_ITEMS = [{"title": "Slow paper", "documents": [("/documents/s321/Slow%20Paper.pdf", "Slow paper", {})]}]
 
 
@@ -321,6 +330,12 @@ def test_fetch_saves_papers_and_minutes_and_records_each_fault(site, tmp_path):
     assert (exempt["status"], exempt["note"]) == ("withheld", "restricted (Paragraph 3)")
     assert "/documents/s555/Exempt%20Appendix.pdf" not in site.requests
     assert rows["https://www.example.org/elsewhere"]["status"] == "withheld"
+    # A restricted agenda item: its papers withheld, its minutes not saved.
+    contract = rows[f"{url}/documents/s556/Contract%20Award.pdf"]
+    assert (contract["status"], contract["note"]) == ("withheld", "the agenda item is restricted (exempt from publication)")
+    assert not any("s556" in p for p in site.requests)
+    assert f"{url}/mgAi.aspx?ID=19022" not in rows
+    assert not any("contract" in p.name for p in corpus.rglob("*"))
 
     # The cancelled meeting (4966, 13/01/2026) is passed over without asking for it.
     assert not any("lMeetingId=4966" in p for p in site.requests)
@@ -338,7 +353,7 @@ def test_fetch_saves_papers_and_minutes_and_records_each_fault(site, tmp_path):
 
     # The summary and the failures are shown; exit 0 because the run itself completed.
     assert "7 fetched" in result.output and "4 failed" in result.output
-    assert "2 withheld" in result.output and "1 cancelled" in result.output
+    assert "3 withheld" in result.output and "1 cancelled" in result.output
     assert "failed: " + f"{url}/documents/s404/Gone.pdf" in result.output
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import os
 import tempfile
 from dataclasses import fields
@@ -22,7 +23,7 @@ from typing import Iterator
 from ..errors import ManifestError
 from ..records import FetchedFile, ManifestEntry, Problem
 
-__all__ = ["MANIFEST_NAME", "FetchManifest", "read_manifest"]
+__all__ = ["MANIFEST_NAME", "FetchManifest", "read_manifest", "write_atomically"]
 
 MANIFEST_NAME = "manifest.csv"
 
@@ -128,16 +129,24 @@ class FetchManifest:
         return True
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".manifest-", suffix=".part", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "w", newline="", encoding="utf-8") as f:
-                writer = csv.DictWriter(f, fieldnames=self.columns, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(self._rows.values())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        text = io.StringIO(newline="")
+        writer = csv.DictWriter(text, fieldnames=self.columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(self._rows.values())
+        write_atomically(self.path, text.getvalue().encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file so that it is either whole or not there: a hidden temporary file, synced,
+    then renamed over ``path`` (a fetch killed mid-write leaves the old file, never half a new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

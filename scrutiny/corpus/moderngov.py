@@ -39,7 +39,7 @@ from ..errors import ScrutinyError
 from ..records import FetchedFile, FetchEvent
 from .discover import sha256_of
 from .http import Download, FetchSettings, NotModified, PoliteClient, RequestFailed
-from .manifest import MANIFEST_NAME, FetchManifest
+from .manifest import MANIFEST_NAME, FetchManifest, write_atomically
 
 __all__ = [
     "Fetch",
@@ -355,12 +355,6 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    temp = path.with_name(f".{path.name}.part")
-    temp.write_bytes(data)
-    os.replace(temp, path)
-
-
 # --- The fetch --------------------------------------------------------------------------
 
 
@@ -558,9 +552,9 @@ class Fetch:
         self._manifest.put(kept)
         return FetchEvent("unchanged", record.source_url, file=row["file"])
 
-    def _failed(self, record: FetchedFile, problem: str) -> FetchEvent:
-        """Record a failure, unless an earlier good copy is held: that row stays as it was."""
-        if not self._held(record.source_url):
+    def _failed(self, record: FetchedFile, problem: str, held: dict[str, str] | None = None) -> FetchEvent:
+        """Record a failure, unless an earlier good copy is ``held``: that row stays as it was."""
+        if not held:
             self._manifest.put(replace(record, status="failed", problem=problem, retrieved_at=_now()))
         return FetchEvent("failed", record.source_url, detail=problem)
 
@@ -594,24 +588,27 @@ class Fetch:
                 last_modified=(held or {}).get("last_modified") or None,
             )
         except RequestFailed as failure:
-            return self._failed(record, str(failure))
+            return self._failed(record, str(failure), held)
         if isinstance(result, NotModified):
-            return self._keep(held, record)
+            if held:
+                return self._keep(held, record)
+            return self._failed(record, "the server answered 304 Not Modified to a request for a file scrutiny does not hold")
         problem = _check(result, url)
         if problem:
             result.temp_path.unlink(missing_ok=True)
-            return self._failed(record, problem)
+            return self._failed(record, problem, held)
         stem, extension = _server_name(url)
         if not extension:
             content_type = (result.content_type or "").split(";")[0].strip().lower()
             extension = _TYPES.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
-        prefix = _slug(document.attachment_id, 20) + "_" if document.attachment_id else ""
-        relative = context.folder / f"{prefix}{_slug(stem or document.title)}{extension}"
+        # The attachment id (or, lacking one, the address) keeps two papers with one title apart.
+        prefix = _slug(document.attachment_id or hashlib.sha1(url.encode()).hexdigest()[:10], 20)
+        relative = context.folder / f"{prefix}_{_slug(stem or document.title)}{extension}"
         try:
             target = self._inside(relative)
         except RequestFailed as failure:
             result.temp_path.unlink(missing_ok=True)
-            return self._failed(record, str(failure))
+            return self._failed(record, str(failure), held)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(result.temp_path, target)
         if held and held["file"] != relative.as_posix():
@@ -649,8 +646,7 @@ class Fetch:
             return self._keep(held, record)
         relative = context.folder / f"minutes_{_slug(item.id, 20)}_{_slug(item.title)}.html"
         target = self._inside(relative)  # slugs hold no separators; this is the last guard
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(target, page)
+        write_atomically(target, page)
         self._manifest.put(
             replace(
                 record,
