@@ -173,6 +173,16 @@ class ModernGovSite:
         handler.end_headers()
         handler.wfile.write(body)
 
+    @staticmethod
+    def send_half(handler, body: bytes):
+        """Promise the whole body (Content-Length), send the first half."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/pdf")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body[: len(body) // 2])
+        handler.wfile.flush()
+
     def answer(self, handler):
         parts = urlsplit(handler.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -211,28 +221,14 @@ class ModernGovSite:
         body = pdf.read_bytes()
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if handler.headers.get("If-None-Match") == etag:
-            handler.send_response(304)
-            handler.send_header("ETag", etag)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-            return None
+            return self.send(handler, 304, b"", "application/pdf", {"ETag": etag})
         headers = {"ETag": etag, "Last-Modified": "Mon, 02 Feb 2026 09:00:00 GMT"}
         if handler.path.startswith("/documents/s777/"):  # promises the whole file, sends half, hangs up
-            handler.send_response(200)
-            handler.send_header("Content-Type", "application/pdf")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body[: len(body) // 2])
-            handler.wfile.flush()
+            self.send_half(handler, body)
             handler.close_connection = True
             return None
         if handler.path.startswith("/documents/s321/") and self.hold is not None:
-            handler.send_response(200)
-            handler.send_header("Content-Type", "application/pdf")
-            handler.send_header("Content-Length", str(len(body)))
-            handler.end_headers()
-            handler.wfile.write(body[: len(body) // 2])
-            handler.wfile.flush()
+            self.send_half(handler, body)
             self.hold.wait(30)
             try:
                 handler.wfile.write(body[len(body) // 2 :])
