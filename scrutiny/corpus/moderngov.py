@@ -435,6 +435,7 @@ class Fetch:
             try:
                 for event in self._events():
                     self.summary.add(event)
+                    log.info("%s %s%s", event.action, event.file or event.url, f": {event.detail}" if event.detail else "")
                     yield event
             finally:
                 self.summary.requests = client.requests
