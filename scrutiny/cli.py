@@ -12,6 +12,7 @@ import click
 from . import __version__
 from .catalogue import serve as serve_catalogue
 from .catalogue.quality import quality_report
+from .corpus import Fetch, FetchSettings
 from .errors import ScrutinyError
 from .pipeline import Build, BuildSummary
 
@@ -61,6 +62,7 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     \b
     Example:
         scrutiny demo            # build the bundled corpus and serve it
+        scrutiny fetch kent --committee cabinet --corpus papers/
         scrutiny build papers/ --db kent.db
         scrutiny serve --db kent.db
     """
@@ -183,3 +185,109 @@ def quality(db_path: Path) -> None:
     click.echo(f"{total} values in {len(report)} documents; {bad} ungrounded")
     if bad:
         raise click.ClickException(f"{bad} values are not grounded on the page they cite.")
+
+
+_ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.command()
+@click.argument("site")
+@click.option("--authority", help="The council the site belongs to (default: from the registry of known sites).")
+@click.option(
+    "--committee",
+    "committees",
+    multiple=True,
+    help="A committee id, or part of its title (any case). Repeat for more. Default: every committee.",
+)
+@click.option("--since", type=_ISO_DATE, help="First meeting date, YYYY-MM-DD (default: a year before --until).")
+@click.option("--until", type=_ISO_DATE, help="Last meeting date, YYYY-MM-DD (default: today).")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="papers",
+    show_default=True,
+    help="Folder to save the files and manifest.csv in.",
+)
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between requests to the site.")
+@click.option("--retries", type=int, default=4, show_default=True, help="Retries after a timeout, dropped connection or 5xx.")
+@click.option("--backoff", type=float, default=2.0, show_default=True, help="Seconds before the first retry; doubles each time.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option("--max-size", type=float, default=200.0, show_default=True, help="Largest file to save, in MB.")
+@click.option("--refresh", is_flag=True, help="Ask the site whether files already held have changed (conditional requests).")
+@click.option("--contact", help="An email address or URL to add to the User-Agent, so the council can reach you.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any file or meeting could not be fetched.")
+@click.pass_context
+@_friendly_errors
+def fetch(
+    ctx: click.Context,
+    site: str,
+    authority: str | None,
+    committees: tuple[str, ...],
+    since,
+    until,
+    corpus_dir: Path,
+    delay: float,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    max_size: float,
+    refresh: bool,
+    contact: str | None,
+    strict: bool,
+) -> None:
+    """Fetch committee papers and minutes from a council's ModernGov site.
+
+    SITE is the site's address (https://democracy.example.gov.uk) or the name of a council
+    scrutiny knows (doncaster, rotherham, kent, ...; see scrutiny/data/moderngov_sites.csv).
+    Saves every published document and each agenda item's minutes (as HTML) under the
+    corpus folder, with a manifest.csv that `scrutiny build` reads. A re-run downloads only
+    what is missing. Cancelled meetings and restricted or exempt papers are passed over.
+    Files that fail (404, an HTML page where a PDF should be, a cut-off download) are
+    listed in the manifest and the summary; the command still exits 0 unless --strict.
+
+    \b
+    Example:
+        scrutiny fetch doncaster --committee "children and young people" --since 2024-01-01
+        scrutiny fetch https://democracy.kent.gov.uk --authority Kent --committee cabinet --corpus kent/
+        scrutiny build papers/ --db catalogue.db
+    """
+    settings = FetchSettings(
+        delay=delay,
+        retries=retries,
+        backoff=backoff,
+        timeout=timeout,
+        max_bytes=int(max_size * 1024 * 1024),
+        refresh=refresh,
+        contact=contact,
+    )
+    job = Fetch(
+        site,
+        corpus_dir,
+        authority=authority,
+        committees=committees,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        settings=settings,
+    )
+    quiet = ctx.obj["quiet"]
+    if not quiet:
+        click.echo(f"Fetching {job.site.authority} from {job.site.base_url} into {corpus_dir}/")
+    events = job.run()
+    if quiet:
+        for _ in events:
+            pass
+    else:
+        with click.progressbar(
+            events,
+            label="Fetching",
+            show_pos=True,
+            item_show_func=lambda event: event and f"{event.action} {event.file or event.detail or ''}"[:60],
+        ) as shown:
+            for _ in shown:
+                pass
+        click.echo(str(job.summary))
+    for failure in job.summary.failures:
+        click.echo(f"  failed: {failure.url}: {failure.detail}", err=True)
+    if strict and job.summary.failed:
+        ctx.exit(1)

@@ -207,6 +207,52 @@ class Commentary:
 # --- Fetching from ModernGov (corpus.moderngov) -------------------------------------
 
 
+@dataclass(frozen=True)
+class FetchedFile:
+    """One row of a fetched corpus's manifest: a file from a ModernGov site and where it came from.
+
+    ``status`` is ``fetched`` (on disk), ``failed`` (not on disk; ``problem`` says why) or
+    ``withheld`` (restricted, exempt or an outside link, not downloaded; ``note`` says why).
+    """
+
+    source_url: str
+    status: str
+    file: str | None = None  # relative to the manifest; None when nothing was saved
+    authority: str | None = None
+    committee: str | None = None
+    committee_id: str | None = None
+    meeting_id: str | None = None
+    meeting_date: str | None = None  # ISO date
+    item_number: str | None = None  # as the agenda shows it ("9")
+    item_title: str | None = None
+    title: str | None = None
+    kind: str | None = None  # "minutes" for an agenda item's minutes; blank: the build decides
+    retrieved_at: str | None = None  # ISO timestamp, UTC
+    sha256: str | None = None
+    size: int | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    problem: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchEvent:
+    """What a fetch just did, for progress display.
+
+    ``action`` is one of ``fetched``, ``unchanged`` (already had it: no download),
+    ``failed``, ``withheld``, ``cancelled`` (a cancelled meeting, skipped), ``meeting``
+    (about to read a meeting's papers).
+    """
+
+    action: str
+    url: str
+    file: str | None = None
+    detail: str | None = None
+
+
+
 
 # -------------------------------------------------------------------------------------
 # Every dataclass defined above is public; new records need no edit here.

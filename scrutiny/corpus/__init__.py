@@ -1,4 +1,4 @@
-"""Corpus: find documents on disk (or, later, fetch them from ModernGov sites) and read manifests.
+"""Corpus: find documents on disk, fetch them from ModernGov sites, and read and write manifests.
 
 Never imports pdfplumber or spaCy: this stage deals in files and where they came from.
 """
@@ -7,5 +7,16 @@ from __future__ import annotations
 
 from .discover import discover, sha256_of
 from .manifest import MANIFEST_NAME, read_manifest
+from .moderngov import Fetch, FetchSettings, FetchSummary, fetch, known_sites
 
-__all__ = ["MANIFEST_NAME", "discover", "read_manifest", "sha256_of"]
+__all__ = [
+    "MANIFEST_NAME",
+    "Fetch",
+    "FetchSettings",
+    "FetchSummary",
+    "discover",
+    "fetch",
+    "known_sites",
+    "read_manifest",
+    "sha256_of",
+]
