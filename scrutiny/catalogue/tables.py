@@ -19,11 +19,12 @@ from typing import Iterable
 import sqlite_utils
 
 from ..records import Document
+from . import minutes
 
 __all__ = ["MODULES", "create_all", "table_names", "write_records"]
 
 #: Modules that store extracted records (see the module docstring).
-MODULES: list[ModuleType] = []
+MODULES: list[ModuleType] = [minutes]
 
 
 def table_names() -> list[str]:
