@@ -162,7 +162,7 @@ def _items(lines: list[_Line], document: Document) -> list[_Item]:
     if refs:
         starts = [_title_lines(lines, i) for i in refs]
         items = []
-        for n, (ref, start) in enumerate(zip(refs, starts)):
+        for n, (ref, start) in enumerate(zip(refs, starts, strict=True)):
             end = starts[n + 1] if n + 1 < len(starts) else len(lines)
             title = _joined(lines[start:ref])
             minute = None

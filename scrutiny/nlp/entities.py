@@ -107,7 +107,7 @@ def _trim(span: Span) -> Span | None:
     label = span.label_
     texts = [t.text for t in doc[start:end]]
     if label == "ORG" and any(
-        t in _words()["role_heads"] and n in ("of", "for") for t, n in zip(texts, texts[1:])
+        t in _words()["role_heads"] and n in ("of", "for") for t, n in zip(texts, texts[1:], strict=False)
     ):
         label = "ROLE"  # "Director of Children's Services" is a job, though it ends in "Services"
     if end - start == 1 and (
