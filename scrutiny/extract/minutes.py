@@ -182,7 +182,10 @@ def _items(lines: list[_Line], document: Document) -> list[_Item]:
         for i in filled[2:4]:
             if lines[i].text.lower() == "minutes:":
                 body_from = i + 1
-        return [_Item("item-1", lines[title_at].text, None, None, lines[title_at].page, lines[body_from:])]
+        body_to = next(
+            (i for i in range(body_from, len(lines)) if _TRAILER.match(lines[i].text)), len(lines)
+        )
+        return [_Item("item-1", lines[title_at].text, None, None, lines[title_at].page, lines[body_from:body_to])]
     if not filled:
         return []
     return [_Item("item-1", document.title, None, None, lines[filled[0]].page, lines)]
@@ -347,7 +350,7 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _DUE = re.compile(
     rf"\bby (?:the end of )?(?:\d{{1,2}}(?:st|nd|rd|th)? )?{_MONTHS}(?: \d{{4}})?"
     r"|\bby the end of (?:the )?\w+(?: \d{4})?"
-    r"|\b(?:at|to) (?:a|the) (?:future|next|following) meeting(?: of the [A-Z][\w ]*?[A-Z]\w+)?"
+    r"|\b(?:at|to) (?:a|the) (?:future|next|following) meeting(?: of the (?:[A-Z][\w’'-]*\s)*[A-Z][\w’'-]*)?"
     rf"|\bin {_MONTHS}(?: \d{{4}})?"
     r"|\bwhen the results become available"
     rf"|\bon \d{{1,2}}(?:st|nd|rd|th)? {_MONTHS}(?: \d{{4}})?"
