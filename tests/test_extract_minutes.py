@@ -289,3 +289,47 @@ def test_reports_with_recommendations_are_not_minutes():
     document = Document(path=str(path), sha256="", format="pdf", size=0, page_count=len(pages), kind="report")
     assert not looks_like_minutes(document, pages)
     assert list(minute_records(None, document, pages)) == []
+
+
+def test_moderngov_minutes_as_scrutiny_fetch_saves_them(tmp_path):
+    # scrutiny fetch (issue 5) saves an item's minutesnonemptyhtmlbody inside a page headed
+    # "<h1>{agendaitemnumber}. {agendaitemtitle}</h1>".
+    body = MODERNGOV_HTML.read_text(encoding="utf-8")
+    page = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        "<title>Minutes: Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18</title>\n"
+        "</head>\n<body>\n<h1>7. Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18</h1>\n"
+        f"{body}\n</body>\n</html>\n"
+    )
+    path = tmp_path / "minutes_7572_performance-challenge.html"
+    path.write_text(page, encoding="utf-8")
+    analysis = analysed(path)
+    (item,) = of_type(analysis, AgendaItem)
+    assert (item.number, item.title) == ("7", "Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18")
+    assert [(r.number, r.text) for r in of_type(analysis, Resolution)] == SEED_004_RESOLUTIONS
+
+
+def test_a_saved_moderngov_agenda_item_page_with_its_menus(tmp_path):
+    # mgAi.aspx as a browser saves it: the site's menus, then the item (text of seed 004).
+    seed = SEED_004_TEXT.read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{p}</p>\n" for p in seed.split("\n\n") if p.strip())
+    page = (
+        "<html><body><ul><li>Home</li><li>Councillors</li><li>Meetings</li></ul>"
+        "<h1>Agenda item - Performance Challenge</h1>\n" + paragraphs + "</body></html>"
+    )
+    path = tmp_path / "mgAi.html"
+    path.write_text(page, encoding="utf-8")
+    analysis = analysed(path)
+    (item,) = of_type(analysis, AgendaItem)
+    assert item.title == "Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18"
+    assert [(r.number, r.text) for r in of_type(analysis, Resolution)] == SEED_004_RESOLUTIONS
+
+
+def test_html_doctype_and_word_comments_are_not_text():
+    from scrutiny.extract import html_to_text
+
+    text = html_to_text(
+        "<!DOCTYPE html><html><body><!--[if gte mso 9]><xml><o:OfficeDocumentSettings/></xml><![endif]-->"
+        "<p class=MsoNormal>RESOLVED that the report be noted.</p></body></html>"
+    )
+    assert text == "RESOLVED that the report be noted."

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction
 
 from ..records import Page
 from .text import decode
@@ -29,7 +29,11 @@ def html_to_text(html: str) -> str:
     for hidden in soup(["script", "style", "noscript", "template", "head"]):
         hidden.decompose()
     for string in soup.find_all(string=True):
-        if not string.find_parent("pre"):
+        # "<!DOCTYPE html>" and Word's "<!--[if gte mso 9]>...<![endif]-->" are not text; left in,
+        # the whitespace pass below would turn them into visible strings ("html").
+        if isinstance(string, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            string.extract()
+        elif not string.find_parent("pre"):
             string.replace_with(re.sub(r"\s+", " ", string))
     for br in soup.find_all("br"):
         br.replace_with("\n")

@@ -36,6 +36,8 @@ _FOOTER = re.compile(r"^(?:Page\s+)?\d{1,3}$", re.I)
 # ("78. Minutes of the Meeting held on 28 November 2024" / "(Item 3)").
 _ITEM_REF = re.compile(r"^\(Item\s+(?P<number>\d{1,3}[A-Za-z]?)\)$", re.I)
 _MINUTE_NUMBER = re.compile(r"^(?P<minute>\d{1,4})\.\s+(?P<title>\S.*)$")
+# A one-item page's heading: "9. Work Programme" (short, no full stop: not a numbered paragraph).
+_HEADING = re.compile(r"^(?P<number>\d{1,3}[a-z]?)\.?\s+(?P<title>[A-Z][^.]{2,120})$")
 
 # The family of words that open a decision. Capitalised ("Resolved:-") or in capitals
 # ("RESOLVED that:"), at the start of a line, perhaps after the paragraph's own number
@@ -175,20 +177,29 @@ def _items(lines: list[_Line], document: Document) -> list[_Item]:
             )
         return items
     filled = [i for i, line in enumerate(lines) if line.text]
-    if filled and lines[filled[0]].text.lower() == "agenda item" and len(filled) > 1:
-        # A ModernGov agenda-item page: the title, then "Minutes:" and the minute text.
-        title_at = filled[1]
+    # A ModernGov agenda-item page (mgAi.aspx): "Agenda item", the title, "Minutes:" and the
+    # minute text (seed 004); a saved page has the site's menus above it.
+    opening = next((n for n, i in enumerate(filled[:80]) if lines[i].text.lower() == "agenda item"), None)
+    if opening is not None and opening + 1 < len(filled):
+        title_at = filled[opening + 1]
         body_from = title_at + 1
-        for i in filled[2:4]:
+        for i in filled[opening + 2 : opening + 8]:
             if lines[i].text.lower() == "minutes:":
                 body_from = i + 1
+                break
         body_to = next(
             (i for i in range(body_from, len(lines)) if _TRAILER.match(lines[i].text)), len(lines)
         )
         return [_Item("item-1", lines[title_at].text, None, None, lines[title_at].page, lines[body_from:body_to])]
     if not filled:
         return []
-    return [_Item("item-1", document.title, None, None, lines[filled[0]].page, lines)]
+    first = lines[filled[0]]
+    heading = _HEADING.match(first.text)
+    if heading and len(filled) > 1 and not _MARKER.match(first.text):
+        # scrutiny fetch saves an item's minutes under a heading "<number>. <title>" (issue 5).
+        return [_Item("item-1", heading.group("title"), heading.group("number"), None, first.page,
+                      lines[filled[0] + 1 :])]
+    return [_Item("item-1", document.title, None, None, first.page, lines)]
 
 
 # --- Resolutions -------------------------------------------------------------------------
