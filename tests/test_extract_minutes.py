@@ -165,6 +165,18 @@ def test_kent_corporate_parenting_panel_actions_asked_and_offered():
 # --- Kent Cabinet, 9 January 2025 ---------------------------------------------------------------
 
 
+def test_kent_cabinet_officers_commitment_is_an_action():
+    actions = of_type(analysed(real(KENT_CABINET)), Action)
+    # Page 5: "it was confirmed that officers would, subject to the outcome of the decision taken by
+    # Cabinet, create a programme of work with services and individuals to assess the risks ..."
+    (officers,) = [a for a in actions if a.owner == "officers"]
+    assert officers.page == 5 and "create a programme of work" in officers.text
+    # Page 4: "The Corporate Risk Register was due to be presented to the Governance and Audit Committee
+    # on 23rd January 2025 ..."
+    (register,) = [a for a in actions if a.text.startswith("The Corporate Risk Register was due")]
+    assert register.page == 4 and register.due == "on 23rd January 2025"
+
+
 def test_kent_cabinet_resolutions_and_numbered_parts():
     analysis = analysed(real(KENT_CABINET))
     resolutions = of_type(analysis, Resolution)
@@ -236,7 +248,9 @@ def test_the_family_of_resolution_markers(tmp_path):
         "Care leavers\n\n"
         "RECOMMENDED that Cabinet approve the Local Offer for Care Leavers.\n\n"
         "3. RESOLVED that the update be noted.\n\n"
-        "RESOLVED that (1) the report be noted; and (2) a subsequent report will set out the plan of action.\n",
+        "RESOLVED that (1) the report be noted; and (2) a subsequent report will set out the plan of action.\n\n"
+        "Youth justice\n\n"
+        "RESOLVED that the Panel:-\ni) note the report;\nii) ask the Head of Service for a briefing note by 31 March 2025.\n",
     )
     found = [(r.marker, r.number, r.text) for r in of_type(analysis, Resolution)]
     assert found == [
@@ -247,10 +261,14 @@ def test_the_family_of_resolution_markers(tmp_path):
         ("RESOLVED", None, "the update be noted."),
         ("RESOLVED", "1", "the report be noted"),
         ("RESOLVED", "2", "a subsequent report will set out the plan of action."),
+        ("RESOLVED", "i", "note the report"),
+        ("RESOLVED", "ii", "ask the Head of Service for a briefing note by 31 March 2025."),
     ]
     actions = [(a.text, a.due) for a in of_type(analysis, Action)]
     assert ("the Director of Finance report back in March.", "in March") in actions
     assert ("a subsequent report will set out the plan of action.", None) in actions
+    (asked,) = [a for a in of_type(analysis, Action) if a.owner]
+    assert (asked.owner, asked.due, asked.resolution) == ("the Head of Service", "by 31 March 2025", "R6.ii")  # the sixth RESOLVED
 
 
 def test_a_resolutions_heading_and_a_quoted_past_resolution_are_not_extracted(tmp_path):
@@ -333,3 +351,17 @@ def test_html_doctype_and_word_comments_are_not_text():
         "<p class=MsoNormal>RESOLVED that the report be noted.</p></body></html>"
     )
     assert text == "RESOLVED that the report be noted."
+
+
+def test_resolution_words_in_the_paragraph_after_the_marker(tmp_path):
+    # ModernGov bodies often print the marker in bold on its own: <p><b>RESOLVED:</b></p><p>That ...</p>
+    html = (
+        '<div class="WordSection1"><p class="MsoNormal"><b>RESOLVED:</b></p><p class="MsoNormal">&nbsp;</p>'
+        '<p class="MsoNormal">That the report be noted.</p><p class="MsoNormal">&nbsp;</p>'
+        '<p class="MsoNormal">The Chair thanked officers.</p>'
+        '<p class="MsoNormal"><b>Resolved:-</b></p><p class="MsoNormal">&nbsp;</p></div>'
+    )
+    path = tmp_path / "minutes_body.html"
+    path.write_text(html, encoding="utf-8")
+    resolutions = of_type(analysed(path), Resolution)
+    assert [(r.marker, r.number, r.text) for r in resolutions] == [("RESOLVED", None, "the report be noted.")]

@@ -58,7 +58,7 @@ _THAT = re.compile(r"^that\b\s*:?\s*", re.I)
 
 # A numbered part: "(1)", "(a)", "(ii)", "1.", "a.", "1)", "a)".
 _PART = re.compile(
-    r"^(?:\((?P<bracketed>\d{1,2}|[a-z]|[ivx]{1,4})\)|(?P<dotted>\d{1,2}|[a-z])(?P<dot>[.)]))\s+(?P<text>\S.*)$"
+    r"^(?:\((?P<bracketed>\d{1,2}|[a-z]|[ivx]{1,4})\)|(?P<dotted>\d{1,2}|[a-z]|[ivx]{1,4})(?P<dot>[.)]))\s+(?P<text>\S.*)$"
 )
 _INLINE_PART = re.compile(r"(?:(?<=\s)|^)\((?P<label>\d{1,2}|[a-z]|[ivx]{1,4})\)\s+")
 _BULLET = re.compile(r"^[•·▪◦●\-–]\s")
@@ -289,6 +289,18 @@ def _resolution_block(lines: list[_Line], at: int, match: re.Match[str]) -> _Blo
             if listing and part and _follows(parts[-1][0] if parts else None, _style(part)[0]):
                 j = ahead
                 continue
+            if (
+                listing
+                and not parts
+                and not _THAT.sub("", " ".join(lead_lines)).strip(" :-–")
+                and ahead < len(lines)
+                and not _MARKER.match(lines[ahead].text)
+                and not _TRAILER.match(lines[ahead].text)
+            ):
+                # "<p><b>RESOLVED:</b></p><p>That the report be noted.</p>": the words follow
+                # in the next paragraph (ModernGov minutes bodies).
+                j = ahead
+                continue
             break
         marker = _MARKER.match(line.text)
         if (marker and _valid_marker(lines, j, marker)) or _TRAILER.match(line.text) or _ITEM_REF.match(line.text):
@@ -345,6 +357,15 @@ _OFFER = re.compile(
 _ASKED = re.compile(
     r"\b(?:asked|requested|invited)\s+(?P<owner>officers|the (?:[A-Z][\w’'-]*\s*)+|" + _NAME + r")\s+to\s+\w"
 )
+# "it was confirmed that officers would, subject to the outcome of the decision taken by Cabinet,
+# create a programme of work" (Kent Cabinet, page 5): an officer's commitment in reported speech.
+_WILL = re.compile(
+    r"\b(?P<owner>[Oo]fficers|(?:[Tt]he )?(?:[A-Z][\w’'-]*\s){0,4}"
+    r"(?:Director|Head|Manager|Officer|Chair|Chairman|Leader|Cabinet Member|Commissioner)"
+    r"(?: (?:of|for) [A-Z][\w’'-]*(?: (?:and |& )?[A-Z][\w’'-]*)*)?"
+    r"|(?:Mr|Mrs|Ms|Dr|Cllr|Councillor) [A-Z][\w’'-]+)"
+    r"\s+(?:would|will)(?:,[^,]{1,120},)?\s+(?!be\b|have\b|not\b|also be\b)[a-z]+"
+)
 # "a briefing note ... be provided to the Panel" (Doncaster seed 004); "would be considered and
 # bought back to a future meeting" (Kent CPP, page 7); "a subsequent report will set out".
 _BODY = r"(?:Panel|Committee|Cabinet|Board|meeting|Members|members|Council|Commission|Forum)"
@@ -356,6 +377,11 @@ _TASK = re.compile(
     r"|\brequests?\s+for\s+(?:follow[- ]up|further)\b"
     r"|\b(?:report|come|bring \w+) back\b",
     re.I,
+)
+# A resolution that asks someone: "ask the Head of Service for a briefing note", "request officers to ...".
+_ASKS = re.compile(
+    r"\b(?:ask|asks|request|requests|instruct|instructs|invite|invites)\s+"
+    r"(?P<owner>officers|(?:the\s+)?(?:[A-Z][\w’'-]*\s(?:(?:of|and|for|&)\s)?)+?)(?:to|for)\b"
 )
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DUE = re.compile(
@@ -435,10 +461,13 @@ def _discussion_actions(item: str, sentences: Iterator[_Sentence]) -> Iterator[A
         owner = None
         offer = _OFFER.search(text)
         asked = _ASKED.search(text)
+        will = _WILL.search(text)
         if offer:
             owner = _owner_before(text[: offer.start()])
         elif asked:
             owner = asked.group("owner")
+        elif will:
+            owner = will.group("owner")
         elif not _TASK.search(text):
             continue
         yield Action(item, sentence.page, text, owner=owner, due=_due(text))
@@ -501,6 +530,8 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
             number += 1
             rows = block.parts or [(None, block.page, _THAT.sub("", block.lead, count=1).strip())]
             for label, page, words in rows:
+                if not words:
+                    continue  # "RESOLVED:" and nothing after it: no decision to record
                 key = f"R{number}" if label is None else f"R{number}.{label}"
                 resolution = Resolution(
                     key=key,
@@ -513,5 +544,7 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
                     topics=topics_in(words),
                 )
                 yield resolution
-                if _TASK.search(words):
-                    yield Action(item.key, page, words, resolution=key, due=_due(words))
+                asks = _ASKS.search(words)
+                if asks or _TASK.search(words):
+                    owner = asks.group("owner").strip() if asks else None
+                    yield Action(item.key, page, words, resolution=key, owner=owner, due=_due(words))
