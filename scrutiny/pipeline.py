@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import corpus, extract
 from .catalogue import Catalogue
 from .errors import UnreadableDocument
-from .records import AgendaItem, Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
+from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
 
 __all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build"]
@@ -27,27 +27,26 @@ __all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build"]
 #: One that raises is recorded as a problem at stage ``name``; the document and the other
 #: extractors' records are still saved.
 Extractor = Callable[[SourceFile, Document, Sequence[Page]], Iterable[object]]
+EXTRACTORS: list[tuple[str, Extractor]] = []
 
 
-def _minutes(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
-    """Agenda items, resolutions and actions, from documents that look like minutes."""
+def extract_minutes(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+    """Agenda items, resolutions and actions (scrutiny.extract.minutes), from minutes only."""
     return extract.minute_records(source, document, pages)
 
 
-def _minutes_entities(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
-    """People, roles and bodies each agenda item names (spaCy rules), from minutes only."""
+def extract_minutes_entities(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+    """People, roles and bodies each agenda item names (scrutiny.nlp.entities), from minutes only."""
     if not extract.looks_like_minutes(document, pages):
         return []
     from .nlp.entities import entities  # spaCy loads only when there are minutes to read
+    from .records import AgendaItem
 
     items = [r for r in extract.minute_records(source, document, pages) if isinstance(r, AgendaItem)]
     return entities(items, pages)
 
 
-EXTRACTORS: list[tuple[str, Extractor]] = [
-    ("minutes", _minutes),
-    ("entities", _minutes_entities),
-]
+EXTRACTORS.extend([("minutes", extract_minutes), ("entities", extract_minutes_entities)])
 
 log = logging.getLogger(__name__)
 
