@@ -11,6 +11,7 @@ import click
 
 from . import __version__
 from .catalogue import serve as serve_catalogue
+from .catalogue.quality import quality_report
 from .errors import ScrutinyError
 from .pipeline import Build, BuildSummary
 
@@ -145,3 +146,40 @@ def demo(ctx: click.Context, db_path: Path, host: str, port: int) -> None:
     _run_build((), db_path, ctx.obj["quiet"])
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
     serve_catalogue(db_path, host=host, port=port)
+
+
+@cli.command()
+@db_option
+@_friendly_errors
+def quality(db_path: Path) -> None:
+    """Report, per document, the indicator values found and whether each is grounded.
+
+    Counts the values read from each document, how many have a period (and dates for
+    it) and a target, and how many are ungrounded: their context is not on the page
+    they cite, or the number is not written in its context. Exits with status 1 if
+    any value is ungrounded (that is a bug in scrutiny: please report it).
+
+    \b
+    Example:
+        scrutiny quality --db catalogue.db
+    """
+    if not db_path.exists():
+        raise click.ClickException(f"No catalogue at {db_path}; run `scrutiny build --db {db_path}` first.")
+    report = quality_report(db_path)
+    if not report:
+        click.echo("No indicator values in this catalogue.")
+        return
+    width = max(len(Path(row.path).name) for row in report)
+    click.echo(f"{'document':<{width}}  values  period  dates  target  ungrounded")
+    for row in report:
+        click.echo(
+            f"{Path(row.path).name:<{width}}  {row.values:>6}  {row.with_period:>6}  "
+            f"{row.with_dates:>5}  {row.with_target:>6}  {row.ungrounded:>10}"
+        )
+        for example in row.examples:
+            click.echo(f"    ungrounded: {example}", err=True)
+    total = sum(row.values for row in report)
+    bad = sum(row.ungrounded for row in report)
+    click.echo(f"{total} values in {len(report)} documents; {bad} ungrounded")
+    if bad:
+        raise click.ClickException(f"{bad} values are not grounded on the page they cite.")

@@ -27,7 +27,20 @@ __all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build"]
 #: One that raises is recorded as a problem at stage ``name``; the document and the other
 #: extractors' records are still saved.
 Extractor = Callable[[SourceFile, Document, Sequence[Page]], Iterable[object]]
-EXTRACTORS: list[tuple[str, Extractor]] = []
+
+
+def _year_hint(document: Document) -> str:
+    """Where a bare "Q1" or "July" gets its year: the title ("... Quarter 1 2016/17"), else the meeting."""
+    return " ".join(part for part in (document.title, document.meeting_date) if part)
+
+
+def _indicators(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+    return extract.indicators(pages, _year_hint(document))
+
+
+EXTRACTORS: list[tuple[str, Extractor]] = [
+    ("indicators", _indicators),
+]
 
 
 def extract_minutes(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:

@@ -38,11 +38,36 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One table cell's text, with its roman and italic parts apart (seed 000 prints
+    members' questions in italics inside the council's comment cells)."""
+
+    text: str
+    roman: str = ""
+    italic: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A ruled table as printed on one page: rows of cells, the header row first."""
+
+    page: int
+    rows: tuple[tuple[Cell, ...], ...]
+
+
+@dataclass(frozen=True)
 class Page:
-    """The text of one page, numbered from 1 as the PDF reader counts pages."""
+    """The text of one page, numbered from 1 as the PDF reader counts pages.
+
+    For a PDF page with ruled tables, ``tables`` holds them cell by cell (a page's plain
+    text interleaves table columns line by line) and ``outside_tables`` the page's text
+    with the tables left out. Only ``page`` and ``text`` are stored in the catalogue.
+    """
 
     page: int
     text: str
+    tables: tuple[Table, ...] = ()
+    outside_tables: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +156,12 @@ class Indicator:
     title: str | None = None  # as written
     unit: str | None = None  # "%", "count", "rate per 10,000", "£000s", "weeks", "days", ...
     polarity: str | None = None  # "higher is better" / "lower is better", where stated or known
-    method: str = "table"  # table, infographic, label, summary, prose
+    method: str = "table"  # table, infographic, label, summary, list, prose
+    # A status the paper gives the whole measure in a list ("Measures outside Contract
+    # Tolerance as at end of Quarter 1 2016/17"): red, amber, green or "no target".
+    rag: str | None = None
+    period: str | None = None  # the period that status is for, as written
+    context: str | None = None  # for a listed measure: the heading and the item, verbatim
 
 
 @dataclass(frozen=True)

@@ -274,3 +274,40 @@ def test_an_extractor_that_fails_costs_a_problem_not_the_document(tmp_path, corp
     [problem] = rows(db_path, "select stage, error from problems where stage = 'broken'")
     assert "ZeroDivisionError: a bug in an extractor" in problem["error"]
     assert "please report it" in problem["error"]
+
+
+def test_indicator_values_answer_a_researchers_question(built_catalogue):
+    # "What did Doncaster report for A2 timeliness of single assessments, in which quarter,
+    # against what target?" Read off seed 000, page 9: Q 1 = 88%, Target: 92%, Tolerance: 90%.
+    found = rows(
+        built_catalogue,
+        """select v.period, v.value, v.target, v.tolerance, v.rag, v.page, d.path
+           from indicator_values v join documents d on d.id = v.document_id
+           where v.authority = 'Doncaster' and v.code = 'A2' and v.kind = 'actual' and v.method = 'table'
+           order by v.period""",
+    )
+    assert [(r["period"], r["value"], r["target"], r["tolerance"], r["rag"], r["page"]) for r in found] == [
+        ("July", 88, 92, 90, "red", 9),
+        ("Q 1", 88, 92, 90, "red", 9),
+    ]
+    assert all(Path(r["path"]).name.startswith("000_") for r in found)
+    questions = rows(
+        built_catalogue,
+        "select c.text from commentary_fts f join commentary c on c.rowid = f.rowid "
+        "where commentary_fts match 'variability' and c.kind = 'question'",
+    )
+    assert any("What measures are being\nput in place to reduce\nvariability?" in q["text"] for q in questions)
+
+
+def test_a_changed_file_replaces_its_indicator_rows(tmp_path, corpus_pdf):
+    target = tmp_path / "paper.pdf"
+    shutil.copy(corpus_pdf("000"), target)
+    db_path = tmp_path / "c.db"
+    build(str(target), "--db", str(db_path))
+    counts = "select (select count(*) from indicators) i, (select count(*) from indicator_values) v, (select count(*) from commentary) c"
+    before = rows(db_path, counts)[0]
+    assert before["i"] > 20 and before["v"] > 80 and before["c"] > 40
+    shutil.copy(corpus_pdf("004"), target)  # minutes with no indicator values
+    build(str(target), "--db", str(db_path))
+    assert rows(db_path, counts)[0] == {"i": 0, "v": 0, "c": 0}
+    assert rows(db_path, "select count(*) n from commentary_fts")[0]["n"] == 0

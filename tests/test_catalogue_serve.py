@@ -57,3 +57,18 @@ def test_demo_builds_the_bundled_corpus_and_serves_it(start_server, catalogue_co
     assert {d["authority"] for d in documents} == {"Doncaster", "Rotherham", "Kent"}
     output = server.stop()
     assert "12 unchanged" in output
+
+
+def test_every_table_and_column_is_described_in_metadata(built_catalogue):
+    import sqlite_utils
+
+    described = yaml.safe_load((REPO / "metadata.yml").read_text())["databases"]["catalogue"]["tables"]
+    with sqlite_utils.Database(built_catalogue) as db:
+        tables = [name for name in db.table_names() if "_fts" not in name]  # not FTS shadow tables
+        assert {"documents", "pages", "problems", "indicator_values", "commentary"} <= set(tables)
+        for name in tables:
+            assert name in described, f"metadata.yml does not describe table {name}"
+            assert described[name].get("description"), name
+            columns = set(described[name].get("columns", {}))
+            missing = {c.name for c in db[name].columns} - columns
+            assert not missing, f"metadata.yml does not describe {name} columns {missing}"

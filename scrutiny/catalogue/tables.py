@@ -19,12 +19,15 @@ from typing import Iterable
 import sqlite_utils
 
 from ..records import Document
-from . import minutes
+from . import indicators, minutes
 
 __all__ = ["MODULES", "create_all", "table_names", "write_records"]
 
 #: Modules that store extracted records (see the module docstring).
-MODULES: list[ModuleType] = [minutes]
+MODULES: list[ModuleType] = [
+    indicators,
+    minutes,
+]
 
 
 def table_names() -> list[str]:

@@ -10,6 +10,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
+from .tables import read_tables
 
 __all__ = ["read_pdf"]
 
@@ -76,6 +77,18 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                         "it is kept with no text. OCR it to make it searchable.",
                         page=number,
                     )
+            tables, outside = (), None
+            if text.strip():
+                try:
+                    tables, outside = read_tables(page, number)
+                except Exception as error:  # a page whose tables can't be read keeps its text
+                    yield Problem(
+                        str(path),
+                        "read",
+                        f"The tables on page {number} could not be read ({type(error).__name__}: "
+                        f"{error}); the page's text is kept.",
+                        page=number,
+                    )
             # Drop pdfplumber's per-page object cache so long PDFs stream in flat memory.
             page.close()
-            yield Page(page=number, text=text)
+            yield Page(page=number, text=text, tables=tables, outside_tables=outside)
