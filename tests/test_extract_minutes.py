@@ -250,7 +250,10 @@ def test_the_family_of_resolution_markers(tmp_path):
         "3. RESOLVED that the update be noted.\n\n"
         "RESOLVED that (1) the report be noted; and (2) a subsequent report will set out the plan of action.\n\n"
         "Youth justice\n\n"
-        "RESOLVED that the Panel:-\ni) note the report;\nii) ask the Head of Service for a briefing note by 31 March 2025.\n",
+        "RESOLVED that the Panel:-\ni) note the report;\nii) ask the Head of Service for a briefing note by 31 March 2025.\n\n"
+        "Placements\n\n"
+        "It was agreed that children should be placed as close to home as possible.\n"
+        "It was RESOLVED that the placement sufficiency update be noted.\n",
     )
     found = [(r.marker, r.number, r.text) for r in of_type(analysis, Resolution)]
     assert found == [
@@ -263,6 +266,7 @@ def test_the_family_of_resolution_markers(tmp_path):
         ("RESOLVED", "2", "a subsequent report will set out the plan of action."),
         ("RESOLVED", "i", "note the report"),
         ("RESOLVED", "ii", "ask the Head of Service for a briefing note by 31 March 2025."),
+        ("RESOLVED", None, "the placement sufficiency update be noted."),
     ]
     actions = [(a.text, a.due) for a in of_type(analysis, Action)]
     assert ("the Director of Finance report back in March.", "in March") in actions

@@ -45,6 +45,9 @@ _HEADING = re.compile(r"^(?P<number>\d{1,3}[a-z]?)\.?\s+(?P<title>[A-Z][^.]{2,12
 # "Resolutions" and "Recommendation(s):" are headings, not decisions: the word must end there.
 _MARKER = re.compile(
     r"^(?:(?P<paragraph>\d{1,3})\.\s+)?"
+    # "It was RESOLVED that", "The Committee AGREED": a lead-in only before the word in capitals,
+    # so "It was agreed that children should be placed ..." (Kent CPP, page 5) stays discussion.
+    r"(?:(?:It was|The (?:[A-Z][\w’'-]*\s){0,4}?(?:Panel|Committee|Cabinet|Board|Commission|Council|Sub-Committee))\s+(?=[A-Z]{6,}\b))?"
     r"(?P<marker>RESOLVED|AGREED|RECOMMENDED|DECIDED|Resolved|Agreed|Recommended|Decided)"
     r"(?![\w(’'])(?P<rest>.*)$"
 )
