@@ -42,6 +42,25 @@ EXTRACTORS: list[tuple[str, Extractor]] = [
     ("indicators", _indicators),
 ]
 
+
+def extract_minutes(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+    """Agenda items, resolutions and actions (scrutiny.extract.minutes), from minutes only."""
+    return extract.minute_records(source, document, pages)
+
+
+def extract_minutes_entities(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+    """People, roles and bodies each agenda item names (scrutiny.nlp.entities), from minutes only."""
+    if not extract.looks_like_minutes(document, pages):
+        return []
+    from .nlp.entities import entities  # spaCy loads only when there are minutes to read
+    from .records import AgendaItem
+
+    items = [r for r in extract.minute_records(source, document, pages) if isinstance(r, AgendaItem)]
+    return entities(items, pages)
+
+
+EXTRACTORS.extend([("minutes", extract_minutes), ("entities", extract_minutes_entities)])
+
 log = logging.getLogger(__name__)
 
 _DESCRIBE_PAGES = 3  # describe() reads the cover; the rest of a long document is not needed

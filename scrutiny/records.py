@@ -203,6 +203,67 @@ class Commentary:
 # --- Minutes: agenda items, resolutions, actions, entities ---------------------------
 
 
+@dataclass(frozen=True)
+class AgendaItem:
+    """One item of a meeting as its minutes record it: number and title as printed, and what was said.
+
+    ``key`` is unique within the document and ties the item's resolutions, actions and
+    entities to it.
+    """
+
+    key: str
+    page: int  # where the item's heading (or its minute text) starts
+    title: str | None = None  # as printed; for a one-item ModernGov page, the page's title
+    number: str | None = None  # the agenda item number as printed ("3" from "(Item 3)")
+    minute: str | None = None  # the minute number as printed, where the minutes number them ("78")
+    reports: str | None = None  # the sentence(s) naming the report(s) considered, verbatim
+    text: str = ""  # the discussion, verbatim (lines joined with spaces)
+    last_page: int | None = None
+    topics: str | None = None  # measures the item discusses, by keyword ("re-offending; care leavers")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One resolution, or one numbered part of one, with its number as printed and its words.
+
+    ``block`` is the whole "RESOLVED that: (1) ...; and (2) ..." passage it came from.
+    """
+
+    key: str  # unique within the document ("R3.2": the third resolution block, its second part)
+    item: str  # AgendaItem.key
+    page: int
+    text: str  # verbatim
+    number: str | None = None  # "1", "2", "a"; None for an unnumbered resolution
+    marker: str = "RESOLVED"  # as printed: RESOLVED, Resolved, AGREED, RECOMMENDED, ...
+    block: str = ""  # the whole resolution passage, verbatim
+    topics: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the meeting asked of (or an officer offered) to do: who, what, by when if stated."""
+
+    item: str  # AgendaItem.key
+    page: int
+    text: str  # the sentence or resolution part that asks for it, verbatim
+    resolution: str | None = None  # Resolution.key when the action is part of a resolution
+    owner: str | None = None  # who is asked or offered, as written ("Ms Coombs", "The Chair")
+    due: str | None = None  # when, as written ("a future meeting", "the end of the summer")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person, role or body named in an agenda item's minutes."""
+
+    item: str  # AgendaItem.key
+    page: int  # the first page of the item that names it
+    name: str  # as written ("Mr P Bartlett", "Director of People", "Ofsted")
+    kind: str  # person, role, body
+    role: str | None = None  # for a person, the role the minutes give them, as written
+    mentions: int = 1  # times named in the item
+
+
+
 
 # --- Fetching from ModernGov (corpus.moderngov) -------------------------------------
 

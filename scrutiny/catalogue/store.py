@@ -191,7 +191,21 @@ class Catalogue:
         if changes:
             with self.db.atomic():
                 self.db["documents"].update(document_id, changes)
+                self._copy_meeting_facts(document_id, changes)
         return bool(changes)
+
+    def _copy_meeting_facts(self, document_id: int, changes: dict) -> None:
+        """Extracted tables that repeat the meeting's facts (resolutions: authority, committee,
+        meeting_date) follow a manifest edit, so searches across meetings stay right."""
+        for name in tables.table_names():
+            columns = self.db[name].columns_dict
+            shared = {k: v for k, v in changes.items() if k in columns and k != "title"}
+            if shared:
+                assignments = ", ".join(f"[{column}] = ?" for column in shared)
+                self.db.execute(
+                    f"update [{name}] set {assignments} where document_id = ?",
+                    [*shared.values(), document_id],
+                )
 
     def replace_problems(self, stage: str, under: Sequence[str], problems: Iterable[Problem]) -> None:
         """Replace the ``stage`` problems recorded for paths under the given roots."""

@@ -13,10 +13,11 @@ from ..records import FORMATS, Page, Problem
 from .describe import describe
 from .html import html_to_text, read_html
 from .indicators import indicators
+from .minutes import looks_like_minutes, minute_records
 from .pdf import read_pdf
 from .text import read_text
 
-__all__ = ["describe", "html_to_text", "indicators", "read_document"]
+__all__ = ["describe", "html_to_text", "indicators", "looks_like_minutes", "minute_records", "read_document"]
 
 _READERS = {"pdf": read_pdf, "html": read_html, "text": read_text}
 

@@ -25,11 +25,17 @@ def html_to_text(html: str) -> str:
     ModernGov minutes wrap lines inside paragraphs ("held on\n25 November 2025"): those line
     breaks are spaces, while paragraphs, list items, table rows and <br> start new lines.
     """
+    from bs4.element import CData, PreformattedString
+
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "noscript", "template", "head"]):
         hidden.decompose()
     for string in soup.find_all(string=True):
-        if not string.find_parent("pre"):
+        # "<!DOCTYPE html>" and Word's "<!--[if gte mso 9]>...<![endif]-->" are not text; left in,
+        # the whitespace pass below would turn them into visible strings ("html").
+        if isinstance(string, PreformattedString) and not isinstance(string, CData):
+            string.extract()
+        elif not string.find_parent("pre"):
             string.replace_with(re.sub(r"\s+", " ", string))
     for br in soup.find_all("br"):
         br.replace_with("\n")

@@ -1,7 +1,8 @@
-"""NLP: the spaCy pipeline, measure linking and entities.
+"""NLP: spaCy rule pipelines built on ``spacy.blank("en")`` (no downloadable model needed).
 
-Empty until measure linking lands (see the issues): it will build on ``spacy.blank("en")``
-with rules and lookups, and never import pdfplumber or sqlite-utils.
+``scrutiny.nlp.entities`` finds the people, roles and bodies minutes name; measure linking is
+to come. This package never imports pdfplumber or sqlite-utils, and its modules are imported
+only when a build needs them (spaCy is slow to load).
 """
 
 __all__: list[str] = []
