@@ -464,7 +464,17 @@ def test_build_of_a_fetched_corpus_knows_each_documents_meeting(site, tmp_path):
     )
     seed_text = db.execute("select text from pages where document_id = ?", [seed["id"]]).fetchone()[0]
     assert "RESOLVED that:\n(1) the focus of joint improvement work for Quarter 1, be noted; and\n(2) a briefing" in seed_text
-    # (Issue 4 lands resolutions from minutes: assert here that this document has those two.)
+    # ... and the build reads them as resolutions, with the meeting the fetch recorded.
+    resolutions = list(db.query(
+        "select number, text, authority, committee, meeting_date from resolutions where document_id = ? order by id",
+        [seed["id"]],
+    ))
+    assert [r["number"] for r in resolutions] == ["1", "2"]
+    assert resolutions[0]["text"].startswith("the focus of joint improvement work for Quarter 1, be noted")
+    assert resolutions[1]["text"].startswith("a briefing note")
+    assert {(r["authority"], r["committee"], r["meeting_date"]) for r in resolutions} == {
+        ("Manchester", "Audit Committee", "2026-02-10")
+    }
     # The fetch's failures reach the problems table, each naming its address.
     problems = [p["error"] for p in db["problems"].rows]
     for path in ("s404/Gone.pdf", "s777/Cut%20Short.pdf", "s888/Error%20Page.pdf", "/private/Secret.pdf"):
