@@ -17,10 +17,21 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import corpus, extract
 from .catalogue import Catalogue
 from .errors import UnreadableDocument
-from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
+from .catalogue import tables
+from .records import (
+    Analysis,
+    Document,
+    DocumentFacts,
+    Indicator,
+    IndicatorValue,
+    Outcome,
+    Page,
+    Problem,
+    SourceFile,
+)
 from .resources import bundled
 
-__all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build"]
+__all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build", "extract_prose"]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
 #: order. Each function takes (source, document, pages) and yields records for the catalogue.
@@ -227,3 +238,24 @@ def build(paths: Iterable[str | Path] | None, db_path: str | Path) -> BuildSumma
     for _ in job.run():
         pass
     return job.summary
+
+
+def extract_prose(source: SourceFile, document: Document, pages: Sequence[Page]) -> list[object]:
+    """Indicator values written in sentences (scrutiny.nlp.prose), from papers but not minutes.
+
+    Minutes report what members said about figures, not the figures as reported (seed 004),
+    so they are left to the minutes extractors. The title and meeting date date a bare
+    "January" or "year to date".
+    """
+    if document.kind == "minutes":
+        return []
+    from .nlp.prose import prose_indicators  # spaCy loads only when a build needs it
+
+    hint = " ".join(part for part in (document.title, document.meeting_date) if part)
+    return list(prose_indicators(pages, hint or None))
+
+
+# The prose extractor runs once a catalogue module stores its records (the indicators tables
+# of issue 3): until then a build would fail on records no table stores.
+if any({Indicator, IndicatorValue} <= set(module.RECORDS) for module in tables.MODULES):
+    EXTRACTORS.append(("prose", extract_prose))

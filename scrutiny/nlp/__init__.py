@@ -1,7 +1,8 @@
 """NLP: the spaCy pipeline, measure linking and entities.
 
-Empty until measure linking lands (see the issues): it will build on ``spacy.blank("en")``
-with rules and lookups, and never import pdfplumber or sqlite-utils.
+Built on ``spacy.blank("en")`` with rules and lookups; never imports pdfplumber or
+sqlite-utils. ``scrutiny.nlp.prose`` reads indicator values written in sentences; it is
+imported on demand, so loading scrutiny does not load spaCy.
 """
 
 __all__: list[str] = []
