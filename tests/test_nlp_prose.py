@@ -160,7 +160,30 @@ def test_rotherham_numbers_that_are_not_values(rotherham):
     assert not numbers & {45.0, 35.0, 15.0, 12.0, 18.0, 20.0, 24.0}
     # years and paragraph numbers ("3.2.5", "3.1") and the footer "Page 4"
     assert not numbers & {2015.0, 2016.0, 2017.0, 1.1, 2.1, 2.2, 3.3, 3.12}
-    assert all(v.unit in ("%", "rate per 10,000") for v in values)
+    assert all(v.unit in ("%", "rate per 10,000", "count") for v in values)
+
+
+# Counts, only where a sentence says "the number of X ... was N" (seed 002):
+ROTHERHAM_COUNTS = [
+    (5, 508.0, "number of new assessments started"),  # 3.3.1 "started in January was 508"
+    (6, 330.0, "number of children with a child protection plan (CPP)"),  # 3.8.1 "has steadily increased to 330"
+    (8, 224.0, "number of Care Leavers"),  # 3.12.1 "The number of Care Leavers is stable at 224."
+]
+
+
+@pytest.mark.parametrize("page, value, title", ROTHERHAM_COUNTS)
+def test_rotherham_counts(rotherham, page, value, title):
+    found, indicator = _find(rotherham, page, value)
+    assert indicator.title == title
+    assert found.unit == indicator.unit == "count"
+
+
+def test_rotherham_counts_that_are_not_the_measure_are_skipped(rotherham):
+    _, values = rotherham
+    counts = {v.value for v in values if v.unit == "count"}
+    # p5 3.5.1 "with 111 started in January against a 2016/17 monthly average of 109": an average;
+    # p9 3.14.2 "the maximum is now at 18": not the measure named; p3 "(403 compared to 136 in December)"
+    assert not counts & {111.0, 109.0, 18.0, 403.0, 136.0}
 
 
 # Seed 003 (Doncaster's letter to the Secretary of State), p2-3 and p7:
@@ -258,3 +281,14 @@ def test_extractor_skips_minutes_and_dates_by_the_title(pages_of):
     records = extract_prose(None, document("report", ROTHERHAM_HINT), pages_of(_seed("002")))
     dated = [r for r in records if isinstance(r, IndicatorValue) and r.period == "January"]
     assert dated and all(r.period_start == "2017-01-01" for r in dated)
+
+
+def test_seed_001_counts(pages_of):
+    # p3: "The overall number of children in need cases has reduced from 2,510 to 1,824."
+    extracted = _extract(pages_of(_seed("001")))
+    earlier, indicator = _find(extracted, 3, 2510.0, "previous")
+    later, _ = _find(extracted, 3, 1824.0)
+    assert earlier.indicator == later.indicator and indicator.title == "number of children in need cases"
+    # p1: "Number of permanent exclusions: 8 in secondary, reduced from 23 last year." 23 is last
+    # year's figure and 8 only secondary schools': neither is "the number of permanent exclusions"
+    assert not [v for v in extracted[1] if v.value in (8.0, 23.0)]

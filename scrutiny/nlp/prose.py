@@ -193,6 +193,7 @@ def _matcher() -> Matcher:
         ],
     )
     add("DECIMAL", [[{"TEXT": {"REGEX": r"^\d+\.\d+$"}}]])
+    add("COUNT", [[{"TEXT": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d+)$"}}]])
     return matcher
 
 
@@ -205,7 +206,7 @@ class _Value:
     span_end: int  # end of the whole match ("22.7%", "58.6 per 10,000")
     value: float
     unit: str | None
-    label: str  # PERCENT, RATE, RATE_IS, DECIMAL
+    label: str  # PERCENT, RATE, RATE_IS, DECIMAL, COUNT
     kind: str = "actual"
     benchmark: str | None = None
     title: str | None = None
@@ -226,8 +227,12 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
             continue
         label = span.label_
         number = span[-1] if label == "RATE_IS" else span[0]
-        if label == "DECIMAL" and (number.i == sentence.start or "\n" in sentence.doc[number.i - 1].text_with_ws):
-            continue  # "11.1 Areas of Good ..." (seed 000 p3): a paragraph number
+        if label in ("DECIMAL", "COUNT") and (
+            number.i == sentence.start or "\n" in sentence.doc[number.i - 1].text_with_ws
+        ):
+            continue  # "11.1 Areas of Good ..." (seed 000 p3), "17" (seed 003 p2): a paragraph or page number
+        if label == "COUNT" and re.fullmatch(r"(?:19|20)\d\d", number.text):
+            continue  # a year
         if label == "PERCENT" and number.whitespace_:
             continue  # "April 2027 % of suppliers" (Kent ICS appendix p19): a year beside a heading
         value = parse_number(number.text)
@@ -239,6 +244,8 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
             unit = normalise_unit(span.text)
         elif label == "RATE_IS":
             unit = normalise_unit(span[:4].text)
+        elif label == "COUNT":
+            unit = "count"
         else:
             unit = None
         found.append(_Value(number.idx, number.idx + len(number.text), span.end_char, value, unit, label))
@@ -301,6 +308,39 @@ def _follows_prose(lead: str, index: int) -> bool:
     return word is not None and word.group(1).lower() in _CONNECTORS
 
 
+# A whole number is a count only where a sentence states one: "The number of new assessments
+# started in January was 508" (seed 002 p5), "has steadily increased to 330" (seed 002 p6).
+_COUNT_CONNECTORS = frozenset("was is at to from reached totalled stood stands of".split())
+_COUNT_AFTER = re.compile(
+    r"^\s*(?:%|per\b|working\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b|hrs?\b"
+    r"|yrs?\b|[-–]\s*\d|to\s+\d|or\s+(?:more|over|under|fewer)\b|plus\b|\+|year[\s-]olds?\b|times\b)",
+    re.IGNORECASE,
+)
+
+
+# The only words a count may follow its "number of X" by: "has steadily increased to 330"
+_COUNT_VERBS = frozenset(
+    "has have had been was is were are now steadily increased reduced decreased fallen fell risen rose "
+    "grown grew dropped to from at of in stable remained remains stands stood reached totalled the a by "
+    "almost nearly half broadly significantly slightly also still".split()
+)
+
+
+def _count_in_prose(lead: str, trail: str) -> bool:
+    """Whether a whole number reads as a count of the sentence's measure, not an age or a time."""
+    word = re.search(r"([A-Za-z]+)\s*$", lead)
+    if word is None or word.group(1).lower() not in _COUNT_CONNECTORS:
+        return False
+    if re.search(
+        r"\b(?:aged?|age|within|after|over|under|than|least|most|top|bottom|first|last|average|mean|median"
+        r"|high|low|peak|maximum|minimum)\s+(?:\w+\s+)?$",
+        lead,
+        re.IGNORECASE,
+    ):
+        return False  # "aged 16", "a 2016/17 monthly average of 109" (seed 002 p5)
+    return not _COUNT_AFTER.match(trail)
+
+
 def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
     """Decide each value's kind, dropping approximations, changes and unexplained numbers."""
     cues = _cues()
@@ -309,6 +349,8 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         lead, trail = _lead(sentence, values, index), _trail(sentence, values, index)
         if cues.approximate.search(lead) or value.label == "PERCENT" and trail.startswith("+"):
             continue  # "above 90%", "(87.7%+)": bounds, not values
+        if value.label == "COUNT" and not _count_in_prose(lead, trail):
+            continue
         if re.search(r"\d\s*[-–]\s*$", lead) or not _follows_prose(lead, index):
             continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
         if cues.change_before.search(lead) or cues.change_after.search(trail):
@@ -331,9 +373,13 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             _AMBITION.search(opening) and re.search(r"\bto\b", lead) or _BY_YEAR.match(opening)
         ):
             value.kind = "target"  # "will have fallen from 22.3% in 2020/21 to 20%" (Kent ICS p13)
-        opened = lead.rfind("(")
-        if opened >= 0 and ")" not in lead[opened:] and value.kind == "actual":
+        before = sentence.doc.text[sentence.start_char : value.start]
+        if before.count("(") > before.count(")") and value.kind == "actual":
             continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
+        if value.label == "COUNT" and (
+            value.kind not in ("actual", "previous") or value.kind == "actual" and _FROM.search(lead) or ":" in before
+        ):
+            continue  # "Number of permanent exclusions: 8 in secondary, reduced from 23 last year" (seed 001 p1)
         if value.label == "DECIMAL":
             if value.kind == "actual":
                 continue  # a bare number: only a target or benchmark cue makes it a value
@@ -625,6 +671,15 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
     subject = _subject(sentence)
     anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.I)
     for index, value in enumerate(values):
+        if value.label == "COUNT":
+            # a count needs a "number of X" right before it: the nearest measure the sentence names
+            candidates = _candidates(sentence, value.start)
+            end, best = max(candidates) if candidates else (value.start, "")
+            between = _PERIODS.sub(" ", sentence.doc.text[end : value.start])
+            plain = all(word.lower() in _COUNT_VERBS for word in re.findall(r"[A-Za-z]+", between))
+            # "... per LAC team social worker to 12.9 however the maximum is now at 18" (seed 002 p9)
+            value.title = best if plain and re.match(r"numbers?\s+of\s", best, re.IGNORECASE) else None
+            continue
         attached = _attached_title(sentence, values, index)
         if attached:
             value.title, value.title_attached = attached, True
@@ -657,7 +712,7 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
         if not value.title or value.title_attached or value.kind != "actual":
             continue
         for earlier in values[:index]:
-            if earlier.kind == "actual" and earlier.title == value.title and not _lead_is_neutral(
+            if earlier.kind == "actual" and earlier.unit == value.unit and earlier.title == value.title and not _lead_is_neutral(
                 sentence.doc.text[earlier.span_end : value.start]
             ):
                 value.title = None
