@@ -263,6 +263,19 @@ def test_seed_000_prose_pages(pages_of):
     # p15: "has increased from 7% in quarter 4 2015/16 to 18% in the latest quarter"
     earlier, _ = _find(extracted, 15, 7.0)
     assert (earlier.period_start, earlier.period_end) == ("2016-01-01", "2016-03-31")
+    # p16, 4.5: "Average length of care proceedings rose from 28 weeks in the last quarter of 2015/16
+    # to 33 weeks in the first quarter of 2016/17"
+    before, indicator = _find(extracted, 16, 28.0)
+    after, _ = _find(extracted, 16, 33.0)
+    assert indicator.title == "Average length of care proceedings" and indicator.unit == "weeks"
+    assert (before.period, before.period_start, before.period_end) == (
+        "last quarter of 2015/16",
+        "2016-01-01",
+        "2016-03-31",
+    )
+    assert (after.period_start, after.period_end) == ("2016-04-01", "2016-06-30")
+    # p14-16: standards and timescales are not values ("the 45 day timescale", "within 51 days")
+    assert not [v for v in extracted[1] if v.unit in ("days", "weeks") and v.value in (45.0, 51.0, 50.0)]
 
 
 def test_pipeline_is_built_once():

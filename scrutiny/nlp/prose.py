@@ -53,7 +53,7 @@ _MONTHS = "January|February|March|April|June|July|August|September|October|Novem
 _PERIODS = re.compile(
     r"(?i:\b(?:financial\s+)?year[\s-]to[\s-]date\b|\bytd\b|\byear\s+so\s+far\b"
     r"|\brolling\s+12\s+months\b)"
-    r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final)\s+quarter)"
+    r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
     r"(?:,?\s+(?:of\s+)?(?:19|20)\d\d[/-]\d\d)?\b"
     r"|\b(?:19|20)\d\d[/-]\d\d\b(?:\s+(?:year[\s-]end|outturn))?(?!\s*%)"
     rf"|\b(?:(?:{_MONTHS})(?:'s|’s)?(?:\s+(?:19|20)\d\d)?|May\s+(?:19|20)\d\d)\b"
@@ -194,6 +194,7 @@ def _matcher() -> Matcher:
     )
     add("DECIMAL", [[{"TEXT": {"REGEX": r"^\d+\.\d+$"}}]])
     add("COUNT", [[{"TEXT": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d+)$"}}]])
+    add("DURATION", [[number, {"LOWER": {"IN": ["weeks", "days", "months"]}}]])
     return matcher
 
 
@@ -206,7 +207,7 @@ class _Value:
     span_end: int  # end of the whole match ("22.7%", "58.6 per 10,000")
     value: float
     unit: str | None
-    label: str  # PERCENT, RATE, RATE_IS, DECIMAL, COUNT
+    label: str  # PERCENT, RATE, RATE_IS, DECIMAL, COUNT, DURATION
     kind: str = "actual"
     benchmark: str | None = None
     title: str | None = None
@@ -246,6 +247,8 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
             unit = normalise_unit(span[:4].text)
         elif label == "COUNT":
             unit = "count"
+        elif label == "DURATION":
+            unit = normalise_unit(span[-1].text)
         else:
             unit = None
         found.append(_Value(number.idx, number.idx + len(number.text), span.end_char, value, unit, label))
@@ -376,6 +379,10 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         before = sentence.doc.text[sentence.start_char : value.start]
         if before.count("(") > before.count(")") and value.kind == "actual":
             continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
+        if value.label == "DURATION" and not (
+            value.kind == "previous" or value.kind == "actual" and _TO_NEXT.search(lead) and index > 0
+        ):
+            continue  # "within 45 working days" is a standard; only "rose from 28 weeks ... to 33 weeks" is a value
         if value.label == "COUNT" and (
             value.kind not in ("actual", "previous") or value.kind == "actual" and _FROM.search(lead) or ":" in before
         ):
@@ -671,6 +678,14 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
     subject = _subject(sentence)
     anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.I)
     for index, value in enumerate(values):
+        if value.label == "DURATION":
+            # a duration belongs only to a measure of time: "Average length of care proceedings
+            # rose from 28 weeks ... to 33 weeks" (seed 000 p16)
+            candidates = _candidates(sentence, value.start)
+            best = max(candidates)[1] if candidates else ""
+            timed = re.search(r"\b(?:length|duration|time|times|wait|waiting|days|weeks)\b", best, re.IGNORECASE)
+            value.title = best if timed else None
+            continue
         if value.label == "COUNT":
             # a count needs a "number of X" right before it: the nearest measure the sentence names
             candidates = _candidates(sentence, value.start)
