@@ -301,7 +301,7 @@ def test_seed_001_counts(pages_of):
     extracted = _extract(pages_of(_seed("001")))
     earlier, indicator = _find(extracted, 3, 2510.0, "previous")
     later, _ = _find(extracted, 3, 1824.0)
-    assert earlier.indicator == later.indicator and indicator.title == "number of children in need cases"
+    assert earlier.indicator == later.indicator and indicator.title == "overall number of children in need cases"
     # p1: "Number of permanent exclusions: 8 in secondary, reduced from 23 last year." 23 is last
     # year's figure and 8 only secondary schools': neither is "the number of permanent exclusions"
     assert not [v for v in extracted[1] if v.value in (8.0, 23.0)]

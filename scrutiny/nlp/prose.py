@@ -428,9 +428,14 @@ def _clean_title(text: str) -> str | None:
     return title
 
 
+_NOT_MODIFIERS = frozenset(
+    "the a an our their its his her this that these those of in on at to for with by and or but nor "
+    "is was are were has have had be been being now still also however which who whose than as from "
+    "into over under between against during while whilst although when if so".split()
+)
 _SUBORDINATE = frozenset(
     "when if as although while whilst because since following due given with for of in at by "
-    "during after before once where so and but or however overall nationally including excluding "
+    "during after before once where so and but or however nationally including excluding "
     "despite to from".split()
 )
 _RELATIVE = frozenset({"who", "that"})
@@ -505,22 +510,14 @@ def _attached_title(sentence: Span, values: list[_Value], index: int) -> str | N
         start = value.span_end + of.end()
         end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
         text = sentence.doc.text[start:end]
-        # "which is an improvement on ..." (seed 002 p4) is comment; "which is up-to-date" is name
+        # "which is an improvement on ..." (seed 002 p4) is comment; "which is up-to-date" is name;
+        # a bracketed abbreviation is name too: "87.6% of Children in Need (CIN), ..." (seed 002 p5)
         cut = re.search(
-            r"[,;:(]|\s[-–]\s|\b(?:compared|against|but|whilst|while|although|this|which\s+(?:is|was)\s+"
-            r"(?:an?|the|very|well|slightly|still|now|also|good|high|low))\b",
+            r"[,;:]|\((?![A-Z]{2,6}\))|\s[-–]\s|\b(?:compared|against|but|whilst|while|although|this"
+            r"|which\s+(?:is|was)\s+(?:an?|the|very|well|slightly|still|now|also|good|high|low))\b",
             text,
         )
-        if cut and cut.start() > 0 and text[cut.start()] == "(" and re.match(r"\([A-Z]{2,6}\)", text[cut.start() :]):
-            # "Children in Need (CIN)": keep the abbreviation
-            rest = text[cut.start() :]
-            abbreviation = re.match(r"\([A-Z]{2,6}\)", rest)
-            later = re.search(
-                r"[,;:]|\s[-–]\s|\b(?:compared|against|but|whilst|while|although|this)\b",
-                rest[abbreviation.end() :],
-            )
-            text = text[: cut.start() + abbreviation.end() + (later.start() if later else len(rest))]
-        elif cut:
+        if cut:
             text = text[: cut.start()]
         if re.match(r"\s*(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}(?:population|cohort|total)\b", text, re.IGNORECASE):
             return None  # "0.3% of the CPP population" (seed 002 p5): a denominator, not a measure
@@ -549,9 +546,17 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
         phrase = _noun_phrase(_tokens_from(sentence, base + match.end()), before)
         if phrase:
             inside.update(range(base + match.start(), base + match.end() + len(phrase)))
-            # "Re-offending rates of young people" (seed 004): a hyphenated word before the head is part of it
-            modifier = re.search(r"[A-Za-z]+-[A-Za-z-]+\s+$", window[: match.start()])
-            head_start = base + (modifier.start() if modifier else match.start())
+            # the word before the head is part of the name: "Re-offending rates of young people"
+            # (seed 004), "The completion rate of the now termly PEPs" (Ofsted Rotherham p20)
+            preceding = window[: match.start()]
+            hyphenated = re.search(r"[A-Za-z]+-[A-Za-z-]+\s+$", preceding)
+            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.I)
+            if hyphenated:
+                head_start = base + hyphenated.start()
+            elif described and described.group(1).lower() not in _NOT_MODIFIERS:
+                head_start = base + described.start(1)
+            else:
+                head_start = base + match.start()
             title = _clean_title(text[head_start : base + match.end()] + phrase)
             if title and _clean_title(phrase):
                 found.append((base + match.end() + len(phrase), title))
@@ -651,6 +656,16 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
                 r"\b(?:in|during|for)\s+(?:the\s+)?$", text[value.span_end : later[0][0]][-20:]
             ) and ";" not in trail:
                 chosen = later[0]  # "8.3% (7 out of 84) completed during January" (seed 002 p3)
+    if chosen is None:
+        # "reduced from 18% in 2022 to 17%" (Kent ICS appendix p30): a calendar year right after
+        year = re.match(r"\s*in\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)", text[value.span_end : trail_end])
+        if year:
+            chosen = (value.span_end + year.start(1), value.span_end + year.end(1))
+    if chosen is None and value.kind == "target":
+        # "By 2028, the proportion ... will be reduced from 18% in 2022 to 17%": the goal's year
+        goal = re.search(r"\b[Bb]y\s+(?:19|20)\d\d(?:[/-]\d\d)?\b", text[sentence.start_char : sentence.end_char])
+        if goal:
+            chosen = (sentence.start_char + goal.start(), sentence.start_char + goal.end())
     if chosen is not None:
         taken.add(chosen)
         value.period = text[chosen[0] : chosen[1]]
@@ -693,7 +708,8 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
             between = _PERIODS.sub(" ", sentence.doc.text[end : value.start])
             plain = all(word.lower() in _COUNT_VERBS for word in re.findall(r"[A-Za-z]+", between))
             # "... per LAC team social worker to 12.9 however the maximum is now at 18" (seed 002 p9)
-            value.title = best if plain and re.match(r"numbers?\s+of\s", best, re.IGNORECASE) else None
+            named = re.match(r"(?:(?:total|overall)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
+            value.title = best if plain and named else None
             continue
         attached = _attached_title(sentence, values, index)
         if attached:
@@ -764,7 +780,7 @@ def _slug(text: str) -> str:
 def _display(title: str, unit: str | None) -> str:
     """Rates and percentages of "the number of X" are rates and percentages of X."""
     if unit and unit != "count":
-        stripped = re.sub(r"^(?:the\s+)?numbers?\s+of\s+", "", title, flags=re.IGNORECASE)
+        stripped = re.sub(r"^(?:the\s+)?(?:(?:total|overall)\s+)?numbers?\s+of\s+", "", title, flags=re.IGNORECASE)
         if stripped:
             return stripped[0].upper() + stripped[1:] if title[0].isupper() else stripped
     return title
