@@ -305,3 +305,37 @@ def test_seed_001_counts(pages_of):
     # p1: "Number of permanent exclusions: 8 in secondary, reduced from 23 last year." 23 is last
     # year's figure and 8 only secondary schools': neither is "the number of permanent exclusions"
     assert not [v for v in extracted[1] if v.value in (8.0, 23.0)]
+
+
+def _real(prefix: str) -> Path:
+    (path,) = [p for p in REAL_PDFS if p.name.startswith(prefix)]
+    return path
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason="needs ../shared/corpus/real")
+def test_kent_ambitions_are_targets(pages_of):
+    extracted = _extract(pages_of(_real("kcc_cabinet_2025-01-30_ICS")), "Improving Health and Wellbeing")
+    # p13: "The proportion of adults in Kent who are physically inactive will have fallen from 22.3%
+    # in 2020/21 2028 to 20%." (the stray "2028" is a column beside the text)
+    baseline, indicator = _find(extracted, 13, 22.3)
+    goal, _ = _find(extracted, 13, 20.0, "target")
+    assert indicator.title == "proportion of adults in Kent who are physically inactive"
+    assert (baseline.period, baseline.period_start, baseline.target) == ("2020/21", "2020-04-01", 20.0)
+    assert goal.indicator == baseline.indicator
+    # p30: "By 2028, the proportion of children living in relative poverty in Kent and Medway will be
+    # reduced from 18% in 2022 to 17%."
+    baseline, _ = _find(extracted, 30, 18.0)
+    goal, _ = _find(extracted, 30, 17.0, "target")
+    assert (baseline.period, baseline.period_start, baseline.period_end) == ("2022", "2022-01-01", "2022-12-31")
+    assert (goal.period, goal.period_end) == ("By 2028", "2028-12-31")
+    # p19: "April 2027 % of suppliers with ...": a year beside a heading, not 2027%
+    assert not [v for v in extracted[1] if v.value >= 1000 and v.unit == "%"]
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason="needs ../shared/corpus/real")
+def test_ofsted_asides_and_age_bands_are_not_measures(pages_of):
+    _, values = _extract(pages_of(_real("ofsted_ilacs_rotherham")))
+    # p6 "− 271 (or 52%) live outside the local authority area"; p24 "at 74% of 16 to 18-year olds
+    # and 64% for 19 to 21-year olds"; p5 "− in primary schools is 17% (the national average is 15%)"
+    # (the measure is named on the line before the bullet)
+    assert not {v.value for v in values} & {52.0, 74.0, 64.0, 17.0, 15.0}
