@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import corpus, extract
-from .catalogue import Catalogue
+from .catalogue import Catalogue, tables
 from .errors import UnreadableDocument
-from .catalogue import tables
 from .records import (
     Analysis,
     Document,
