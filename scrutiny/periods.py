@@ -150,10 +150,15 @@ def _parse_hint(year_hint: str | None) -> _Hint:
             number = _MONTHS[month.group("month")]
             span = _month_span(_month_in_financial_year(financial_year, number), number)
     else:
-        month_year = re.search(r"\b" + _MONTH + r"\s+" + _YEAR + r"\b", text)
-        if month_year:
-            number = _MONTHS[month_year.group("month")]
-            span = _month_span(int(month_year.group("year")), number)
+        # one month named ("July 2016") dates the document; two ("1 October 2014 – 30 September
+        # 2015", seed 003's title) leave it open
+        month_years = {
+            (int(m.group("year")), _MONTHS[m.group("month")])
+            for m in re.finditer(r"\b" + _MONTH + r"\s+(?P<year>(?:19|20)\d\d)\b", text)
+        }
+        if len(month_years) == 1:
+            ((year, number),) = month_years
+            span = _month_span(year, number)
             financial_year = _financial_year_of(span[0])
     day = None
     iso = re.search(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b", text)

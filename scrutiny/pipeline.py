@@ -17,10 +17,18 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import corpus, extract
 from .catalogue import Catalogue
 from .errors import UnreadableDocument
-from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
+from .records import (
+    Analysis,
+    Document,
+    DocumentFacts,
+    Outcome,
+    Page,
+    Problem,
+    SourceFile,
+)
 from .resources import bundled
 
-__all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build"]
+__all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build", "extract_prose"]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
 #: order. Each function takes (source, document, pages) and yields records for the catalogue.
@@ -36,11 +44,6 @@ def _year_hint(document: Document) -> str:
 
 def _indicators(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
     return extract.indicators(pages, _year_hint(document))
-
-
-EXTRACTORS: list[tuple[str, Extractor]] = [
-    ("indicators", _indicators),
-]
 
 
 def extract_minutes(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
@@ -59,7 +62,26 @@ def extract_minutes_entities(source: SourceFile, document: Document, pages: Sequ
     return entities(items, pages)
 
 
-EXTRACTORS.extend([("minutes", extract_minutes), ("entities", extract_minutes_entities)])
+def extract_prose(source: SourceFile, document: Document, pages: Sequence[Page]) -> list[object]:
+    """Indicator values written in sentences (scrutiny.nlp.prose), from papers but not minutes.
+
+    Minutes report what members said about figures, not the figures as reported (seed 004),
+    so they are left to the minutes extractors. The title and meeting date date a bare
+    "January" or "year to date".
+    """
+    if document.kind == "minutes":
+        return []
+    from .nlp.prose import prose_indicators  # spaCy loads only when a build needs it
+
+    return list(prose_indicators(pages, _year_hint(document) or None))
+
+
+EXTRACTORS: list[tuple[str, Extractor]] = [
+    ("indicators", _indicators),
+    ("prose", extract_prose),
+    ("minutes", extract_minutes),
+    ("entities", extract_minutes_entities),
+]
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,855 @@
+"""Indicator values written in sentences: "January's in month performance of 22.7%".
+
+Rotherham's performance report (seed 002) and Doncaster's annual letter (seed 003) give
+their measures in prose, not tables. Each page's text goes through a rule-based spaCy
+pipeline (``spacy.blank("en")``, a sentencizer, a component that ends sentences where a
+PDF line ends a paragraph or bullet, and lookup lemmas); a Matcher finds the values
+(percentages, rates per 10,000 or 100,000), and rules over each sentence find the measure
+each value belongs to, its period, and any target or benchmark stated with it.
+
+Misreads are worse than misses: a value is skipped whenever the sentence does not say
+plainly which measure it belongs to. Only percentages and rates are read as values (plus
+a bare decimal a target or benchmark cue introduces in a sentence that already has one),
+so paragraph numbers ("4.2."), page references ("17"), years, ages ("aged 16") and
+durations ("45 working days") are never values. The words the rules look for are data,
+in ``scrutiny/data/prose_cues.yml``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..periods import normalise_unit, parse_number, parse_period
+from ..records import Indicator, IndicatorValue, Page
+
+__all__ = ["CUES", "pipeline", "prose_indicators"]
+
+METHOD = "prose"
+CUES = Path(__file__).resolve().parent.parent / "data" / "prose_cues.yml"
+
+# "3.2.5 Re-referral rates ...", "4.2. Timeliness ...", "11. IMPACT ..." (seed 002, seed 000)
+_PARAGRAPH_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+\.)(?:\s|$)")
+_BULLET = re.compile(r"^\s*(?:[•▪●◦\-–*]|\(?[a-z]\)|\(?[ivx]+\))\s")
+_FOOTER = re.compile(r"^\s*Page\s+\d+\s*$", re.IGNORECASE)
+_NUMBER = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
+_RATE_BASES = ["10,000", "10000", "100,000", "100000", "100,00", "10k", "100k", "1,000", "1000"]
+_MONTHS = "January|February|March|April|June|July|August|September|October|November|December"
+
+# Period mentions in a sentence, as written. Months must be capitalised ("may" is a verb);
+# "May" counts only with a year. "in over 12 months" (seed 002 p2) is no period: only
+# "rolling 12 months" is.
+_PERIODS = re.compile(
+    r"(?i:\b(?:financial\s+)?year[\s-]to[\s-]date\b|\bytd\b|\byear\s+so\s+far\b"
+    r"|\brolling\s+12\s+months\b)"
+    r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
+    r"(?:,?\s+(?:of\s+)?(?:19|20)\d\d[/-]\d\d)?\b"
+    r"|\b(?:19|20)\d\d[/-]\d\d\b(?:\s+(?:year[\s-]end|outturn))?(?!\s*%)"
+    rf"|\b(?:(?:{_MONTHS})(?:'s|’s)?(?:\s+(?:19|20)\d\d)?|May\s+(?:19|20)\d\d)\b"
+    r"(?:\s+in[\s-]month)?"
+)
+
+
+@dataclass(frozen=True)
+class _Cues:
+    """prose_cues.yml, compiled."""
+
+    approximate: re.Pattern
+    change_before: re.Pattern
+    change_after: re.Pattern
+    benchmark_before: re.Pattern
+    benchmark_after: re.Pattern
+    benchmarks: dict[str, str]
+    trend_lemmas: frozenset[str]
+    heads: re.Pattern
+    boundaries: frozenset[str]
+    vague: frozenset[str]
+
+
+def _words(phrases: Sequence[str]) -> str:
+    """A regex alternation of phrases, longest first, with any spacing between words."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    data = yaml.safe_load(CUES.read_text(encoding="utf-8"))
+    labels = _words(list(data["benchmarks"]))
+    return _Cues(
+        approximate=re.compile(rf"\b(?:{_words(data['approximate'])})\s*$", re.IGNORECASE),
+        change_before=re.compile(rf"\b(?:{_words(data['change_before'])})\s*$", re.IGNORECASE),
+        change_after=re.compile(rf"^\s*(?:{_words(data['change_after'])})\b", re.IGNORECASE),
+        # "statistical neighbour average of 75.8" (seed 002 p5), "above national (82%)" (seed 000 p14)
+        benchmark_before=re.compile(
+            rf"\b(?P<label>{labels})(?:\s+(?:performance|figure|rate|level|position|data))?"
+            r"\s*(?:of|:|=|is|was|at|\()?\s*$",
+            re.IGNORECASE,
+        ),
+        # "50.4% for statistical neighbour and 48% for national average" (seed 002 p6)
+        benchmark_after=re.compile(rf"^\s*\)?\s*(?:for|in)\s+(?:the\s+)?(?P<label>{labels})\b", re.IGNORECASE),
+        benchmarks={" ".join(key.split()): value for key, value in data["benchmarks"].items()},
+        trend_lemmas=frozenset(data["trend_lemmas"]),
+        heads=re.compile(rf"\b(?:{_words(data['measure_heads'])})\s+of\s+", re.IGNORECASE),
+        boundaries=frozenset(data["boundaries"]),
+        vague=frozenset(data["vague_titles"]),
+    )
+
+
+@Language.component("scrutiny_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """Start a sentence where a printed line ends a paragraph, bullet or heading.
+
+    pdfplumber keeps the PDF's line breaks, and seed 002's bullets (p2) and headings
+    ("3.5 Section 47") have no full stop: a line much shorter than the page's longest, a
+    line ending in ":" and a next line starting with a paragraph number, bullet or
+    "Page N" footer all end a sentence.
+    """
+    text = doc.text
+    lines = text.split("\n")
+    width = max((len(line.rstrip()) for line in lines), default=0)
+    starts = {token.idx: token.i for token in doc if not token.is_space}
+    position = 0
+    for before, after in pairwise(lines):
+        position += len(before) + 1
+        stripped = before.strip()
+        ends = (
+            not stripped
+            or stripped.endswith((":", ";", ".", "?", "!"))
+            or len(stripped) < 0.75 * width
+            or _PARAGRAPH_NUMBER.match(after)
+            or _BULLET.match(after)
+            or _FOOTER.match(after)
+            or _FOOTER.match(before)
+        )
+        if not ends:
+            continue
+        first = position + (len(after) - len(after.lstrip()))
+        index = starts.get(first)
+        if index is not None and index > 0:
+            doc[index].is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Language:
+    """The rule-based pipeline: blank English, sentences, line-break sentences, lookup lemmas."""
+    nlp = spacy.blank("en")
+    # ";" ends a sentence too: seed 003 p2 lists three measures in one sentence split by ";"
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";"]})
+    nlp.add_pipe("scrutiny_line_breaks")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()  # loads the lookup tables from spacy-lookups-data
+    return nlp
+
+
+def _spaced(pattern: list[dict]) -> list[dict]:
+    """A token pattern that lets printed line breaks ("rate per 10,000\\npopulation") sit between tokens."""
+    spaced: list[dict] = []
+    for token in pattern:
+        if spaced:
+            spaced.append({"IS_SPACE": True, "OP": "*"})
+        spaced.append(token)
+    return spaced
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    matcher = Matcher(pipeline().vocab)
+    number = {"TEXT": {"REGEX": _NUMBER}}
+    add = lambda name, patterns: matcher.add(name, [_spaced(p) for p in patterns])  # noqa: E731
+    add("PERCENT", [[number, {"ORTH": "%"}]])
+    add(
+        "RATE",
+        [
+            [number, {"LOWER": "per"}, {"LOWER": {"IN": _RATE_BASES}}],
+            [number, {"LOWER": "per"}, {"LOWER": {"IN": ["ten", "hundred", "one"]}}, {"LOWER": "thousand"}],
+        ],
+    )
+    # "When converted into a rate per 10,000 population this is 244.0" (seed 002 p4)
+    add(
+        "RATE_IS",
+        [
+            [
+                {"LOWER": "rate"},
+                {"LOWER": "per"},
+                {"LOWER": {"IN": _RATE_BASES}},
+                {"LOWER": "population", "OP": "?"},
+                {"LOWER": {"IN": ["this", "which", "it"]}, "OP": "?"},
+                {"LOWER": {"IN": ["is", "was", "of", "="]}},
+                number,
+            ]
+        ],
+    )
+    add("DECIMAL", [[{"TEXT": {"REGEX": r"^\d+\.\d+$"}}]])
+    add("COUNT", [[{"TEXT": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d+)$"}}]])
+    add("DURATION", [[number, {"LOWER": {"IN": ["weeks", "days", "months"]}}]])
+    return matcher
+
+
+@dataclass
+class _Value:
+    """A number found in a sentence, with what the rules decided about it."""
+
+    start: int  # character offsets of the number itself, within the page text
+    end: int
+    span_end: int  # end of the whole match ("22.7%", "58.6 per 10,000")
+    value: float
+    unit: str | None
+    label: str  # PERCENT, RATE, RATE_IS, DECIMAL, COUNT, DURATION
+    kind: str = "actual"
+    benchmark: str | None = None
+    title: str | None = None
+    title_attached: bool = False  # named by words around the value itself ("N% of X")
+    period: str | None = None
+    period_at: tuple[int, int] | None = None
+    target: float | None = None
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
+    found = []
+    for span in matches:
+        if span.start < sentence.start or span.end > sentence.end:
+            continue
+        label = span.label_
+        number = span[-1] if label == "RATE_IS" else span[0]
+        if label in ("DECIMAL", "COUNT") and (
+            number.i == sentence.start or "\n" in sentence.doc[number.i - 1].text_with_ws
+        ):
+            continue  # "11.1 Areas of Good ..." (seed 000 p3), "17" (seed 003 p2): a paragraph or page number
+        if label == "COUNT" and re.fullmatch(r"(?:19|20)\d\d", number.text):
+            continue  # a year
+        if label == "PERCENT" and number.whitespace_:
+            continue  # "April 2027 % of suppliers" (Kent ICS appendix p19): a year beside a heading
+        value = parse_number(number.text)
+        if value is None:
+            continue
+        if label == "PERCENT":
+            unit = "%"
+        elif label == "RATE":
+            unit = normalise_unit(span.text)
+        elif label == "RATE_IS":
+            unit = normalise_unit(span[:4].text)
+        elif label == "COUNT":
+            unit = "count"
+        elif label == "DURATION":
+            unit = normalise_unit(span[-1].text)
+        else:
+            unit = None
+        found.append(_Value(number.idx, number.idx + len(number.text), span.end_char, value, unit, label))
+    return found
+
+
+def _lead(sentence: Span, values: list[_Value], index: int) -> str:
+    """The sentence text between the previous value and this one."""
+    begin = values[index - 1].span_end if index else sentence.start_char
+    return sentence.doc.text[begin : values[index].start]
+
+
+def _trail(sentence: Span, values: list[_Value], index: int) -> str:
+    """The sentence text between this value and the next."""
+    end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
+    return sentence.doc.text[values[index].span_end : end]
+
+
+_INHERIT = re.compile(r"^\s*(?:[A-Z][\w'’-]*\s+){0,4}(?:,|and|or|,\s*and)?\s*$")
+# "target of 4%", "a target figure of 90%" (seed 000 p15); not "the contract target figure at
+# 82%" (same sentence), which is the value measured against it
+_TARGET = re.compile(r"\btargets?(?:\s+(?:figure|level|rate))?\s*(?:of|:|=|is|was|set\s+at)?\s*$", re.IGNORECASE)
+_PREVIOUS = re.compile(
+    r"(?:previously\s+achieved|previous(?:ly)?(?:\s+\w+){0,2}\s+(?:of|was|at)"
+    r"|last\s+year'?s?(?:\s+[\w-]+){0,3}\s+of|(?:outturn|year[\s-]end)(?:\s+position)?\s+of"
+    r"|compared\s+(?:to|with)(?:\s+the)?)\s*\(?\s*$",
+    re.IGNORECASE,
+)
+# An ambition, not a report: "will have fallen ... to 20%", "Reduce the % of ... to 18.5%"
+_AMBITION = re.compile(r"\bwill\b|^\W*(?:reduce|increase|improve|raise|lower)\b", re.IGNORECASE)
+# "By 2028, 65% of employees report ..." (Kent ICS appendix p18): a goal for that year
+_BY_YEAR = re.compile(r"\W*by\s+(?:19|20)\d\d\b", re.IGNORECASE)
+_FROM = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+_TO_NEXT = re.compile(r"\bto\s*$", re.IGNORECASE)
+_COMPOUND = re.compile(r"\b(?:combined\s+with|together\s+with|added\s+to)\b", re.IGNORECASE)
+
+
+# Words a value follows in a sentence ("at 66.2%", "target of 4%", "reached 8.8%"). A
+# value after any other word is a label-value pair ("Primary 62% Secondary 41%", seed 001
+# p1; Kent's "Latest: 94%"): layout, which the table and label extractors read.
+_CONNECTORS = frozenset(
+    "of at to was is were are be been being from with and or in only just that reached reach "
+    "reaches achieved achieving stands stood remains remained remain currently now showing shows "
+    "show averaged averaging than by on as".split()
+)
+
+
+def _follows_prose(lead: str, index: int) -> bool:
+    """Whether the words before a value are prose leading to it, not a label."""
+    text = lead.rstrip()
+    if not text:
+        return index == 0  # a sentence may open with a value: "97% of referrals led to ..."
+    if text.endswith(("(", ",")):
+        return True
+    if text.endswith((":", "=", "–", "-", "—")):
+        return False
+    if any(period.end() == len(text) for period in _PERIODS.finditer(text)):
+        return True  # "For the year to date 10.6%" (seed 002 p6)
+    word = re.search(r"([A-Za-z][\w'’-]*)$", text)
+    return word is not None and word.group(1).lower() in _CONNECTORS
+
+
+# A whole number is a count only where a sentence states one: "The number of new assessments
+# started in January was 508" (seed 002 p5), "has steadily increased to 330" (seed 002 p6).
+_COUNT_CONNECTORS = frozenset("was is at to from reached totalled stood stands of".split())
+_COUNT_AFTER = re.compile(
+    r"^\s*(?:%|per\b|working\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b|hrs?\b"
+    r"|yrs?\b|[-–]\s*\d|to\s+\d|or\s+(?:more|over|under|fewer)\b|plus\b|\+|year[\s-]olds?\b|times\b)",
+    re.IGNORECASE,
+)
+
+
+# The only words a count may follow its "number of X" by: "has steadily increased to 330"
+_COUNT_VERBS = frozenset(
+    "has have had been was is were are now steadily increased reduced decreased fallen fell risen rose "
+    "grown grew dropped to from at of in stable remained remains stands stood reached totalled the a by "
+    "almost nearly half broadly significantly slightly also still".split()
+)
+
+
+def _count_in_prose(lead: str, trail: str) -> bool:
+    """Whether a whole number reads as a count of the sentence's measure, not an age or a time."""
+    word = re.search(r"([A-Za-z]+)\s*$", lead)
+    if word is None or word.group(1).lower() not in _COUNT_CONNECTORS:
+        return False
+    if re.search(
+        r"\b(?:aged?|age|within|after|over|under|than|least|most|top|bottom|first|last|average|mean|median"
+        r"|high|low|peak|maximum|minimum)\s+(?:\w+\s+)?$",
+        lead,
+        re.IGNORECASE,
+    ):
+        return False  # "aged 16", "a 2016/17 monthly average of 109" (seed 002 p5)
+    return not _COUNT_AFTER.match(trail)
+
+
+def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
+    """Decide each value's kind, dropping approximations, changes and unexplained numbers."""
+    cues = _cues()
+    kept: list[_Value] = []
+    for index, value in enumerate(values):
+        lead, trail = _lead(sentence, values, index), _trail(sentence, values, index)
+        if cues.approximate.search(lead) or value.label == "PERCENT" and trail.startswith("+"):
+            continue  # "above 90%", "(87.7%+)": bounds, not values
+        if value.label == "COUNT" and not _count_in_prose(lead, trail):
+            continue
+        if re.search(r"\d\s*[-–]\s*$", lead) or not _follows_prose(lead, index):
+            continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
+        if cues.change_before.search(lead) or cues.change_after.search(trail):
+            continue  # "by 9%", "a 51% increase": changes, not levels
+        if _COMPOUND.search(lead):
+            continue  # "This, combined with ..., equates to 357.3" (seed 002 p4): which measure?
+        benchmark = cues.benchmark_after.search(trail) or cues.benchmark_before.search(lead)
+        if _TARGET.search(lead):
+            value.kind = "target"
+        elif benchmark:
+            value.kind = "benchmark"
+            value.benchmark = cues.benchmarks.get(" ".join(benchmark.group("label").lower().split()))
+        elif _PREVIOUS.search(lead) or (_FROM.search(lead) and _TO_NEXT.search(trail) and index + 1 < len(values)):
+            value.kind = "previous"
+        elif kept and kept[-1] is values[index - 1] and _INHERIT.match(lead) and lead.strip():
+            # "targets of 3.1% NEET and 2.8% Not Known" (seed 002 p4): the list shares its kind
+            value.kind, value.benchmark = kept[-1].kind, kept[-1].benchmark
+        opening = sentence.doc.text[sentence.start_char : value.start]
+        if value.kind == "actual" and (
+            _AMBITION.search(opening) and re.search(r"\bto\b", lead) or _BY_YEAR.match(opening)
+        ):
+            value.kind = "target"  # "will have fallen from 22.3% in 2020/21 to 20%" (Kent ICS p13)
+        before = sentence.doc.text[sentence.start_char : value.start]
+        if before.count("(") > before.count(")") and value.kind == "actual":
+            continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
+        if value.label == "DURATION" and not (
+            value.kind == "previous" or value.kind == "actual" and _TO_NEXT.search(lead) and index > 0
+        ):
+            continue  # "within 45 working days" is a standard; only "rose from 28 weeks ... to 33 weeks" is a value
+        if value.label == "COUNT" and (
+            value.kind not in ("actual", "previous") or value.kind == "actual" and _FROM.search(lead) or ":" in before
+        ):
+            continue  # "Number of permanent exclusions: 8 in secondary, reduced from 23 last year" (seed 001 p1)
+        if value.label == "DECIMAL":
+            if value.kind == "actual":
+                continue  # a bare number: only a target or benchmark cue makes it a value
+            unit_values = [v for v in kept if v.unit]
+            if not unit_values:
+                continue
+            value.unit = unit_values[-1].unit
+        kept.append(value)
+    return kept
+
+
+def _clean_title(text: str) -> str | None:
+    """A measure's name as written, or None when what was found names no measure."""
+    cues = _cues()
+    title = _collapse(text).strip(" ,;:.-–−•▪●◦*'\"‘’“”")
+    title = re.sub(r"^(?:reduce|increase|improve|raise|lower)\s+", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"^(?:the|a|an|our|its|their)\s+", "", title, flags=re.IGNORECASE)
+    title = re.sub(r"\s+(?:only|and|but|with|or|being)$", "", title, flags=re.IGNORECASE)
+    # "Health Assessment reviews in the previous three months" (seed 002 p6): a period, not a name
+    title = re.sub(
+        r"\s+(?:in|over|during|for|at)\s+(?:the\s+)?(?:end\s+of\s+(?:the\s+)?)?"
+        rf"(?:(?:previous|last|past)\s+\w+\s+months?|{_MONTHS}|year\s+to\s+date)$",
+        "",
+        title,
+    )
+    title = title.strip(" ,;:.-–'\"‘’“”")
+    # quotation marks around a word ("'Inadequate' cases", seed 000 p4), not apostrophes
+    title = re.sub(r"(?<![A-Za-z])['‘’\"“”]|['‘’\"“”](?![A-Za-z])", "", title)
+    title = re.sub(r"[\"“”]", "", title)
+    if len(title) < 3 or len(title) > 160 or not re.match(r"[A-Za-z%]", title):
+        # "at 74% of 16 to 18-year olds" (Ofsted Rotherham p24): an age band, not a measure
+        return None
+    lowered = title.lower()
+    first = lowered.split()[0]
+    if lowered in cues.vague or first in cues.vague or first in _SUBORDINATE:
+        return None
+    if _PERIODS.fullmatch(title):
+        return None
+    return title
+
+
+_NOT_MODIFIERS = frozenset(
+    "the a an our their its his her this that these those of in on at to for with by and or but nor "
+    "is was are were has have had be been being now still also however which who whose than as from "
+    "into over under between against during while whilst although when if so".split()
+)
+_SUBORDINATE = frozenset(
+    "when if as although while whilst because since following due given with for of in at by "
+    "during after before once where so and but or however nationally including excluding "
+    "despite to from".split()
+)
+_RELATIVE = frozenset({"who", "that"})
+
+
+def _noun_phrase(tokens: Sequence, stop_at: int) -> str | None:
+    """Text from the first of ``tokens`` to the first boundary word, within [.., stop_at).
+
+    A relative "who are" / "that is" does not end it ("children who are on their second
+    plan", seed 002 p5); "at", "from" and "to" end it only before a number.
+    """
+    cues = _cues()
+    if not tokens:
+        return None
+    doc = tokens[0].doc
+    begin = tokens[0].idx
+    end = begin
+    after_relative = False
+    for token in tokens:
+        if token.idx >= stop_at:
+            break
+        lower = token.lower_
+        nxt = _next_word(token)
+        if token.is_space:
+            continue
+        if lower in _RELATIVE:
+            after_relative = True
+            end = token.idx + len(token.text)
+            continue
+        if after_relative and lower in cues.boundaries:
+            end = token.idx + len(token.text)
+            continue
+        after_relative = False
+        if lower in cues.boundaries:
+            break
+        if lower in {"at", "from", "to", "by"} and nxt is not None and nxt.like_num:
+            break
+        if token.text in {";", ":", ".", "?", "!"} or token.text in {"-", "–", "—"} and token.whitespace_:
+            break
+        if token.text == ",":
+            # "not in education, employment or training (NEET)" (seed 002 p4): a list goes on
+            rest = doc.text[token.idx + 1 : stop_at]
+            if not re.match(r"\s*[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:or|and)\s+\w", rest):
+                break
+        if token.like_num and nxt is not None and nxt.text == "%":
+            break
+        end = token.idx + len(token.text)
+    if end <= begin:
+        return None
+    return doc.text[begin:end]
+
+
+def _next_word(token):
+    """The next token that is not a printed line break."""
+    for following in token.doc[token.i + 1 :]:
+        if not following.is_space:
+            return following
+    return None
+
+
+def _tokens_from(sentence: Span, char: int) -> list:
+    return [token for token in sentence if token.idx >= char]
+
+
+def _attached_title(sentence: Span, values: list[_Value], index: int) -> str | None:
+    """A name the words right around a value give: "N% of X", "N% NEET", "a Not Known figure of N"."""
+    value = values[index]
+    trail = _trail(sentence, values, index)
+    lead = _lead(sentence, values, index)
+    of = re.match(r"^\s*of\s+", trail)
+    if of:
+        start = value.span_end + of.end()
+        end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
+        text = sentence.doc.text[start:end]
+        # "which is an improvement on ..." (seed 002 p4) is comment; "which is up-to-date" is name;
+        # a bracketed abbreviation is name too: "87.6% of Children in Need (CIN), ..." (seed 002 p5)
+        cut = re.search(
+            r"[,;:]|\((?![A-Z]{2,6}\))|\s[-–]\s|\b(?:compared|against|but|whilst|while|although|this"
+            r"|which\s+(?:is|was)\s+(?:an?|the|very|well|slightly|still|now|also|good|high|low))\b",
+            text,
+        )
+        if cut:
+            text = text[: cut.start()]
+        if re.match(r"\s*(?:the\s+|our\s+)?(?:[\w-]+\s+){0,3}(?:population|cohort|total)\b", text, re.IGNORECASE):
+            return None  # "0.3% of the CPP population" (seed 002 p5): a denominator, not a measure
+        return _clean_title(text)
+    end = "|$" if index == len(values) - 1 else ""
+    label = re.match(rf"^\s*(?P<x>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}})\s*(?:and\b|or\b|,|\.|;{end})", trail)
+    if label and not _PERIODS.fullmatch(label.group("x")):
+        return _clean_title(label.group("x"))  # "3.1% NEET and 2.8% Not Known" (seed 002 p4)
+    figure = re.search(
+        r"\b(?:a|an|the)\s+(?P<x>[A-Z][\w'’ -]{0,40}?)\s+(?:figure|rate|score|level)\s+(?:of|was|is|at)\s*$", lead
+    )
+    if figure:
+        return _clean_title(figure.group("x"))  # "a Not Known figure of 2.8%" (seed 002 p4)
+    return None
+
+
+def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
+    """Measures the sentence names before character ``before``, as (end offset, title)."""
+    cues = _cues()
+    text = sentence.doc.text
+    found: list[tuple[int, str]] = []
+    window = text[sentence.start_char : before]
+    base = sentence.start_char
+    inside: set[int] = set()  # character offsets inside a measure already named
+    for match in cues.heads.finditer(window):
+        phrase = _noun_phrase(_tokens_from(sentence, base + match.end()), before)
+        if phrase:
+            inside.update(range(base + match.start(), base + match.end() + len(phrase)))
+            # the word before the head is part of the name: "Re-offending rates of young people"
+            # (seed 004), "The completion rate of the now termly PEPs" (Ofsted Rotherham p20)
+            preceding = window[: match.start()]
+            hyphenated = re.search(r"[A-Za-z]+-[A-Za-z-]+\s+$", preceding)
+            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.I)
+            if hyphenated:
+                head_start = base + hyphenated.start()
+            elif described and described.group(1).lower() not in _NOT_MODIFIERS:
+                head_start = base + described.start(1)
+            else:
+                head_start = base + match.start()
+            title = _clean_title(text[head_start : base + match.end()] + phrase)
+            if title and _clean_title(phrase):
+                found.append((base + match.end() + len(phrase), title))
+    for match in re.finditer(
+        r"\b(?:reduction|increase|improvement|rise|fall|decrease|drop|change|decline)\s+in\s+", window
+    ):
+        phrase = _noun_phrase(_tokens_from(sentence, base + match.end()), before)
+        if phrase and not cues.heads.match(phrase):
+            title = _clean_title(phrase)
+            if title:
+                found.append((base + match.end() + len(phrase), title))
+    # "the reliance on frontline agency staff reducing from 18% to 10%" (seed 003 p3)
+    for token in sentence:
+        if token.idx >= before or token.lemma_.lower() not in cues.trend_lemmas or token.lower_ == token.lemma_.lower():
+            continue
+        nxt = _next_word(token)
+        if nxt is None or nxt.lower_ not in {"from", "to"}:
+            continue
+        clause_start = sentence.start_char
+        for previous in reversed(sentence.doc[sentence.start : token.i]):
+            if previous.text in {",", ";", ":"} or previous.lower_ in {"with", "and", "that", "which", "whilst", "while"}:
+                clause_start = previous.idx + len(previous.text)
+                break
+        lead_in = _LEADING.match(text, clause_start, token.idx)
+        phrase_start = lead_in.end() if lead_in else clause_start
+        phrase = _noun_phrase(_tokens_from(sentence, phrase_start), token.idx)
+        if not phrase or phrase_start in inside:
+            continue  # "the number of children with a child protection plan (CPP) has ... increased"
+        between = text[phrase_start + len(phrase) : token.idx].lower().split()
+        if any(word not in cues.boundaries and word not in {"been", "be", "have", "had"} for word in between):
+            continue  # the verb belongs to another clause: "... processes has impacted on ... which has reduced"
+        title = _clean_title(phrase)
+        if title:
+            found.append((token.idx, title))  # "severe obesity will have reduced from 5%" (Kent ICS p6)
+    # "there were 482 children in care which equates to a rate of 85.5" (seed 002 p5)
+    for match in re.finditer(
+        r"\bthere\s+(?:were|was|are|is)\s+(?:only\s+)?\d[\d,]*\s+(?P<x>[A-Za-z][^,.;\d]+?)\s+(?:which|who|that)\b",
+        window,
+    ):
+        if len(match.group("x").split()) >= 2:
+            title = _clean_title(match.group("x"))
+            if title:
+                found.append((base + match.end("x"), title))
+    return found
+
+
+_LEADING = re.compile(
+    r"\s*(?:\d+(?:\.\d+)+\.?|\d+\.)?\s*"
+    r"(?:(?:however|overall|similarly|also|in\s+addition|in\s+total)\s*,?\s+)?"
+    rf"(?:(?:in|at\s+the\s+end\s+of|by\s+the\s+end\s+of|during|for)\s+(?:the\s+)?(?:{_MONTHS}|year\s+to\s+date|month)\s*,?\s+)?"
+    r"(?:[\w\s]{0,40}?\b(?:demonstrates?|demonstrated|shows?|showed|indicates?)\s+that\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _subject(sentence: Span) -> tuple[int, str] | None:
+    """The measure a sentence opens with: "Re-referral rates are now ..." (seed 002 p4)."""
+    text = sentence.doc.text
+    lead = _LEADING.match(text, sentence.start_char, sentence.end_char)
+    start = lead.end() if lead else sentence.start_char
+    tokens = _tokens_from(sentence, start)
+    phrase = _noun_phrase(tokens, sentence.end_char)
+    if not phrase:
+        return None
+    title = _clean_title(phrase)
+    return (start + len(phrase), title) if title else None
+
+
+def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[int, int]]) -> None:
+    """Find the period written for a value: right after it, else in the words leading to it."""
+    value = values[index]
+    text = sentence.doc.text
+    mentions = [(m.start(), m.end()) for m in _PERIODS.finditer(text, sentence.start_char, sentence.end_char)]
+    trail_end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
+    lead_start = values[index - 1].span_end if index else sentence.start_char
+    chosen = None
+    for start, end in mentions:
+        between = text[value.span_end : start]
+        if start >= value.span_end and end <= trail_end and _FILLER.fullmatch(between):
+            chosen = (start, end)  # "98.3% year to date", "92.8% 2015/16" (seed 002 p2)
+            break
+    if chosen is None and value.kind in ("actual", "previous", "benchmark"):
+        # a previous value's own period sits close before it: "the 2015/16 year-end position
+        # of 76.6" (seed 002 p5), not "In January ... from 12.8%" (seed 002 p6)
+        reach = lead_start if value.kind != "previous" else max(lead_start, value.start - 40)
+        inside = [m for m in mentions if reach <= m[0] and m[1] <= value.start and m not in taken]
+        if inside:
+            chosen = inside[-1]  # "for January at 67.7%", "January's in month performance of 22.7%"
+    if chosen is None and value.kind == "actual":
+        earlier = [m for m in mentions if m[1] <= value.start and m not in taken]
+        if earlier:
+            chosen = earlier[-1]  # "In January the proportion ... to 11.7%" (seed 002 p6)
+        elif index == len(values) - 1:
+            later = [m for m in mentions if m[0] >= value.span_end and m not in taken]
+            trail = text[value.span_end : sentence.end_char]
+            if len(later) == 1 and re.search(
+                r"\b(?:in|during|for)\s+(?:the\s+)?$", text[value.span_end : later[0][0]][-20:]
+            ) and ";" not in trail:
+                chosen = later[0]  # "8.3% (7 out of 84) completed during January" (seed 002 p3)
+    if chosen is None:
+        # "reduced from 18% in 2022 to 17%" (Kent ICS appendix p30): a calendar year right after
+        year = re.match(r"\s*in\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)", text[value.span_end : trail_end])
+        if year:
+            chosen = (value.span_end + year.start(1), value.span_end + year.end(1))
+    if chosen is None and value.kind == "target":
+        # "By 2028, the proportion ... will be reduced from 18% in 2022 to 17%": the goal's year
+        goal = re.search(r"\b[Bb]y\s+(?:19|20)\d\d(?:[/-]\d\d)?\b", text[sentence.start_char : sentence.end_char])
+        if goal:
+            chosen = (sentence.start_char + goal.start(), sentence.start_char + goal.end())
+    if chosen is not None:
+        taken.add(chosen)
+        value.period = text[chosen[0] : chosen[1]]
+        value.period_at = chosen
+
+
+_FILLER = re.compile(r"\s*\)?\s*(?:(?:for|in|during)\s+)?(?:the\s+)?")
+
+_NEUTRAL = frozenset(
+    "and or the a an for at in with compared to of being was is were are now but still also "
+    "improving reached reduced fallen fell rose risen increased this that which it figure".split()
+)
+
+
+def _lead_is_neutral(lead: str) -> bool:
+    """Whether the words between two values add nothing that could change the measure."""
+    stripped = _PERIODS.sub(" ", lead)
+    stripped = _TARGET.sub(" ", _PREVIOUS.sub(" ", stripped))
+    words = re.findall(r"[A-Za-z][\w'’-]*", stripped)
+    return all(word.lower() in _NEUTRAL for word in words)
+
+
+def _measures(sentence: Span, values: list[_Value], previous_title: str | None) -> None:
+    """Name each value's measure, leaving it None (so it is skipped) when unsure."""
+    subject = _subject(sentence)
+    anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.I)
+    for index, value in enumerate(values):
+        if value.label == "DURATION":
+            # a duration belongs only to a measure of time: "Average length of care proceedings
+            # rose from 28 weeks ... to 33 weeks" (seed 000 p16)
+            candidates = _candidates(sentence, value.start)
+            best = max(candidates)[1] if candidates else ""
+            timed = re.search(r"\b(?:length|duration|time|times|wait|waiting|days|weeks)\b", best, re.IGNORECASE)
+            value.title = best if timed else None
+            continue
+        if value.label == "COUNT":
+            # a count needs a "number of X" right before it: the nearest measure the sentence names
+            candidates = _candidates(sentence, value.start)
+            end, best = max(candidates) if candidates else (value.start, "")
+            between = _PERIODS.sub(" ", sentence.doc.text[end : value.start])
+            plain = all(word.lower() in _COUNT_VERBS for word in re.findall(r"[A-Za-z]+", between))
+            # "... per LAC team social worker to 12.9 however the maximum is now at 18" (seed 002 p9)
+            named = re.match(r"(?:(?:total|overall)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
+            value.title = best if plain and named else None
+            continue
+        attached = _attached_title(sentence, values, index)
+        if attached:
+            value.title, value.title_attached = attached, True
+            continue
+        lead = _lead(sentence, values, index)
+        earlier = values[index - 1] if index else None
+        if earlier is not None and earlier.title and _INHERIT.match(lead) and lead.strip() and not earlier.title_attached:
+            value.title = earlier.title  # "67.7% and 84.4% for the year to date"
+            continue
+        paired = value.kind == "previous" and value.label != "DECIMAL" and _FROM.search(lead)
+        if (value.kind in ("target", "benchmark", "previous") or value.label == "DECIMAL") and not paired:
+            # a target or benchmark belongs to the value it is stated against, and only to that:
+            # "reached 8.8% against a target of 4%" (seed 002 p5); "Current performance would
+            # still place the Trust above national (82%)" (seed 000 p15) names no measure
+            actual = [v for v in values[:index] if v.title and v.kind in ("actual", "previous") and not v.title_attached]
+            if actual:
+                value.title = actual[-1].title
+            continue
+        candidates = _candidates(sentence, value.start)
+        if candidates:
+            value.title = max(candidates)[1]
+        elif subject and subject[0] <= value.start:
+            value.title = subject[1]
+        elif value.unit and value.unit.startswith("rate") and anaphora and previous_title:
+            value.title = previous_title  # "When converted into a rate ... this is 244.0" (seed 002 p4)
+    # a measure named by the sentence (not by words beside the value) covers two values only
+    # when nothing between them could name a different one: "78.7% and against local
+    # standards 65.8%" (seed 002 p6) is skipped
+    for index, value in enumerate(values):
+        if not value.title or value.title_attached or value.kind != "actual":
+            continue
+        for earlier in values[:index]:
+            if earlier.kind == "actual" and earlier.unit == value.unit and earlier.title == value.title and not _lead_is_neutral(
+                sentence.doc.text[earlier.span_end : value.start]
+            ):
+                value.title = None
+                break
+    # "87.6% of Children in Need (CIN), 96.9% of ... and 79.4% of Looked After Children (LAC)
+    # having an up-to-date plan" (seed 002 p4): the last item's predicate names them all
+    run = [v for v in values if v.title_attached]
+    if len(run) > 1:
+        last = run[-1].title or ""
+        predicate = re.search(r"\s(?:having|with|who|that|were|was|are|is|have|has|had)\s.+$", last)
+        if predicate:
+            for value, following in pairwise(run):
+                between = sentence.doc.text[value.span_end : following.start]
+                listed = re.fullmatch(r"\s*of\s+[^%]*?(?:,|\band)\s*", between)
+                if listed and value.title and not re.search(
+                    r"\s(?:having|with|who|that|were|was|are|is|have|has|had)\s", value.title
+                ):
+                    value.title = value.title + predicate.group(0)
+
+
+def _sentence_title(sentence: Span) -> str | None:
+    """The measure a sentence names, for a following "this converts to a rate of ..."."""
+    candidates = _candidates(sentence, sentence.end_char)
+    if candidates:
+        return max(candidates)[1]
+    subject = _subject(sentence)
+    return subject[1] if subject else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+
+
+def _display(title: str, unit: str | None) -> str:
+    """Rates and percentages of "the number of X" are rates and percentages of X."""
+    if unit and unit != "count":
+        stripped = re.sub(r"^(?:the\s+)?(?:(?:total|overall)\s+)?numbers?\s+of\s+", "", title, flags=re.IGNORECASE)
+        if stripped:
+            return stripped[0].upper() + stripped[1:] if title[0].isupper() else stripped
+    return title
+
+
+# "Target: 24%", "Tolerance 90%", "Q1 = 24%" (seed 000 appendices): label-value layout
+_LAYOUT = re.compile(r"\b(?:Target|Tolerance|Floor)\s*:?\s*\d|\bQ\s?\d\s*=\s*\d")
+
+
+def prose_indicators(pages: Sequence[Page], year_hint: str | None = None) -> Iterator[Indicator | IndicatorValue]:
+    """Indicators and values written in the sentences of ``pages`` (method "prose").
+
+    ``year_hint`` (the document's title and meeting date) dates a bare "January" or "year
+    to date". Each value's ``context`` is its sentence exactly as the page text has it.
+    """
+    nlp = pipeline()
+    named: dict[str, Indicator] = {}
+    for page in pages:
+        if not page.text or not re.search(r"\d\s*%|per\s+(?:10|100|ten|hundred)", page.text, re.IGNORECASE):
+            continue
+        if len(_LAYOUT.findall(page.text)) >= 2:
+            continue  # a table or infographic page (seed 000 p7-12): columns interleave in the text
+        doc = nlp(page.text)
+        matches = filter_spans(_matcher()(doc, as_spans=True))
+        previous_title = None
+        for sentence in doc.sents:
+            values = _roles(sentence, _values(sentence, matches))
+            if values:
+                taken: set[tuple[int, int]] = set()
+                for index in range(len(values)):
+                    _period(sentence, values, index, taken)
+                _measures(sentence, values, previous_title)
+                yield from _records(page, sentence, values, year_hint, named)
+            previous_title = _sentence_title(sentence) if sentence.text.strip() else previous_title
+
+
+def _records(
+    page: Page, sentence: Span, values: list[_Value], year_hint: str | None, named: dict[str, Indicator]
+) -> Iterator[Indicator | IndicatorValue]:
+    context = sentence.text.strip()
+    targets: dict[str, float] = {}
+    for value in values:
+        if value.kind == "target" and value.title:
+            targets.setdefault(value.title, value.value)
+    for value in values:
+        if not value.title:
+            continue
+        title = _display(value.title, value.unit)
+        key = f"prose:p{page.page}:{_slug(title)}"
+        if value.unit and value.unit != "%":
+            key += f"-{_slug(value.unit)}"
+        if key not in named:
+            named[key] = Indicator(key, page.page, None, title, value.unit, None, METHOD)
+            yield named[key]
+        start, end = parse_period(value.period, year_hint) if value.period else (None, None)
+        kind = value.kind
+        if kind == "previous" and value.period:
+            kind = "actual"  # "compared to 92.8% 2015/16": a value of its own period
+        yield IndicatorValue(
+            indicator=key,
+            page=page.page,
+            value=value.value,
+            context=context,
+            kind=kind,
+            period=_collapse(value.period) if value.period else None,
+            period_start=start,
+            period_end=end,
+            unit=value.unit,
+            target=targets.get(value.title) if kind == "actual" else None,
+            benchmark=value.benchmark,
+            method=METHOD,
+        )
