@@ -16,7 +16,15 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["normalise_unit", "parse_number", "parse_period"]
+__all__ = ["NUMBER_WORDS", "normalise_unit", "parse_number", "parse_period"]
+
+#: Counts papers write as words: "Nine KPIs did not meet the floor standard" (Kent QPR cover, p1).
+NUMBER_WORDS = {
+    "no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20,
+}
 
 Span = tuple[date, date]
 

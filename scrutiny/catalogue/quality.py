@@ -13,15 +13,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from ..periods import NUMBER_WORDS
+
 __all__ = ["DocumentQuality", "grounded", "quality_report"]
 
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_WORDS = {
-    "no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20,
-}
 
 
 @dataclass(frozen=True)
@@ -44,7 +40,7 @@ def _flat(text: str) -> str:
 
 def _numbers(text: str) -> set[float]:
     found = {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
-    found |= {float(_WORDS[w]) for w in re.findall(r"[A-Za-z]+", text.lower()) if w in _WORDS}
+    found |= {float(NUMBER_WORDS[w]) for w in re.findall(r"[A-Za-z]+", text.lower()) if w in NUMBER_WORDS}
     return found
 
 

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from ..periods import normalise_unit, parse_number, parse_period
+from ..periods import NUMBER_WORDS, normalise_unit, parse_number, parse_period
 from ..records import Cell, Commentary, Indicator, IndicatorValue, Page
 
 __all__ = ["derive_rag", "indicators", "polarity_of"]
@@ -61,12 +61,6 @@ _TOKEN = re.compile(
 )
 _RAG = re.compile(r"\((?P<rag>Red|Amber|Green)\)|\b(?P<rag2>RED|AMBER|GREEN)\b")
 
-_NUMBER_WORDS = {
-    "no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20,
-}
 
 
 def _clean(text: str) -> str:
@@ -426,7 +420,7 @@ def _label_values(builder: _Builder, page: int, text: str) -> None:
 
 # --- Summary counts in prose: "17 are rated Green", "Nine KPIs did not meet ... (Red)" --
 
-_COUNT_WORD = rf"(?:\d{{1,4}}|{'|'.join(w.capitalize() for w in _NUMBER_WORDS)}|{'|'.join(_NUMBER_WORDS)})"
+_COUNT_WORD = rf"(?:\d{{1,4}}|{'|'.join(w.capitalize() for w in NUMBER_WORDS)}|{'|'.join(NUMBER_WORDS)})"
 _RAG_COUNT = re.compile(
     rf"(?:^|[•,;.]\s*|\band\s+)(?P<count>{_COUNT_WORD})\b(?P<middle>[^.;,•()]{{0,120}}?)"
     r"(?:\(\s*(?P<rag>Red|Amber|Green)\s*\)|\brated\s+(?P<rated>Red|Amber|Green)\b)",
@@ -442,7 +436,7 @@ def _summary_counts(builder: _Builder, page: int, text: str) -> None:
     for match in _RAG_COUNT.finditer(flat):
         rag = (match.group("rag") or match.group("rated")).lower()
         raw = match.group("count")
-        number = str(_NUMBER_WORDS[raw.lower()]) if raw.lower() in _NUMBER_WORDS else raw
+        number = str(NUMBER_WORDS[raw.lower()]) if raw.lower() in NUMBER_WORDS else raw
         context = _sentence(flat, match.start("count"), match.end())
         key = builder.indicator(page, None, f"Indicators rated {rag.capitalize()}", "count", None, "summary")
         builder.records.append(
@@ -451,7 +445,7 @@ def _summary_counts(builder: _Builder, page: int, text: str) -> None:
         )
     for match in _TOTAL.finditer(flat):
         raw = match.group("count")
-        number = _NUMBER_WORDS.get(raw.lower(), None)
+        number = NUMBER_WORDS.get(raw.lower(), None)
         value = float(number) if number is not None else float(raw)
         context = _sentence(flat, match.start(), match.end())
         key = builder.indicator(page, None, f"{match.group('what')} reported", "count", None, "summary")
