@@ -1,11 +1,23 @@
 """Catalogue: the SQLite database (sqlite-utils) and its publication with Datasette.
 
-The only stage that turns records into rows (``dataclasses.asdict``).
+The only stage that turns records into rows (``dataclasses.asdict``). Datasette is
+imported only when a catalogue is published, so ``scrutiny build`` starts quickly.
 """
 
 from __future__ import annotations
 
-from .serve import load_metadata, make_datasette, serve
+from typing import Any
+
 from .store import TABLES, Catalogue
 
 __all__ = ["TABLES", "Catalogue", "load_metadata", "make_datasette", "serve"]
+
+_PUBLISHING = {"load_metadata", "make_datasette", "serve"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLISHING:
+        from . import serve as publishing
+
+        return getattr(publishing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
