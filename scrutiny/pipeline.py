@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 from collections import deque
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -351,6 +352,12 @@ class Build:
                 "until the file changes; to allow more time, delete its row from problems "
                 "and build again with a higher --time-limit."
             )
+        except BrokenProcessPool:
+            raise ScrutinyError(
+                "The worker processes that read documents could not start, so the build "
+                "stopped (what it had saved is kept). Run it again with --workers 1 to read "
+                "documents in this process, and please report the problem."
+            ) from None
         except Exception as exception:
             import pebble
 

@@ -108,11 +108,15 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
     _sniff(path)
     try:
         pdf = pdfplumber.open(path)
-    except PDFPasswordIncorrect:
-        raise UnreadableDocument(
-            f"{path} is password-protected; ask the publisher for an unprotected copy."
-        ) from None
-    except Exception as error:  # pdfminer raises many kinds, PDFSyntaxError, KeyError, ...
+    except Exception as wrapped:  # pdfminer raises many kinds, PDFSyntaxError, KeyError, ...
+        # pdfplumber wraps pdfminer's error in a PdfminerException: name the real one.
+        error = wrapped.args[0] if wrapped.args and isinstance(wrapped.args[0], BaseException) else wrapped
+        if isinstance(error, PDFPasswordIncorrect):
+            raise UnreadableDocument(
+                f"{path} is password-protected; ask the publisher for an unprotected copy."
+            ) from None
+        if isinstance(error, MemoryError):
+            raise error from None
         raise UnreadableDocument(
             f"{path} could not be opened as a PDF ({type(error).__name__}: {error}); "
             "it may be truncated or damaged, so download it again."
