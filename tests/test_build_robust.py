@@ -280,3 +280,11 @@ def test_build_starts_without_loading_datasette_or_spacy():
     probe = "import sys, scrutiny.cli; print(sorted({'datasette', 'spacy', 'bs4'} & set(sys.modules)))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_publishing_functions_load_when_first_asked_for():
+    from scrutiny import catalogue
+    from scrutiny.catalogue import make_datasette, serve
+
+    assert callable(serve) and callable(make_datasette)
+    assert catalogue.serve is serve  # the function, not the submodule of the same name

@@ -6,6 +6,7 @@ imported only when a catalogue is published, so ``scrutiny build`` starts quickl
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from .store import TABLES, Catalogue
@@ -17,7 +18,8 @@ _PUBLISHING = {"load_metadata", "make_datasette", "serve"}
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLISHING:
-        from . import serve as publishing
-
-        return getattr(publishing, name)
+        publishing = importlib.import_module(f"{__name__}.serve")
+        # Importing the submodule binds ``serve`` here to it; the public name is the function.
+        globals().update({public: getattr(publishing, public) for public in _PUBLISHING})
+        return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
