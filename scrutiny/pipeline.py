@@ -16,11 +16,12 @@ import logging
 import multiprocessing
 import os
 from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import corpus, extract
 from .catalogue import Catalogue
@@ -140,21 +141,13 @@ def _same_file(old_path: str, new_path: str) -> bool:
         return False
 
 
-class _Reading(Protocol):
-    def result(self) -> Analysis: ...
+@dataclass
+class _ToRead:
+    """A file the build must read, and its reading once started (a pool future)."""
 
-
-class _InProcess:
-    """Reading a document here, when asked for the result (``workers=1``)."""
-
-    def __init__(self, source: SourceFile):
-        self.source = source
-
-    def result(self) -> Analysis:
-        return analyse(self.source)
-
-    def done(self) -> bool:
-        return False
+    source: SourceFile
+    replacing: bool
+    future: Future | None = None
 
 
 def _limit_memory(memory_mb: int | None) -> None:
@@ -192,16 +185,41 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 class _Readers:
-    """Where documents are read: here (``workers=1``) or in a pool started on first use."""
+    """Where documents are read: here (``workers=1``) or in a pool started on first use.
+
+    The pool is kept one task ahead of its workers, so none waits for the builder; among
+    the files waiting, the largest starts first, so a long PDF late in the list doesn't
+    leave one worker reading alone at the end.
+    """
 
     def __init__(self, workers: int, limits: Limits):
         self.workers = workers
         self.limits = limits
         self.pool = None
+        self.running: set[Future] = set()
 
-    def read(self, source: SourceFile) -> _Reading:
+    def start(self, waiting: Iterable[_ToRead]) -> None:
+        """Start reading the largest of the ``waiting`` files while there is room."""
         if self.workers <= 1:
-            return _InProcess(source)
+            return  # read in this process, one at a time, by result()
+        self.running = {future for future in self.running if not future.done()}
+        unstarted = sorted((item for item in waiting if item.future is None), key=lambda item: -item.source.size)
+        for item in unstarted[: self.workers + 1 - len(self.running)]:
+            item.future = self._pool().schedule(analyse, (item.source,), timeout=self.limits.seconds)
+            self.running.add(item.future)
+
+    def ready(self, item: _ToRead) -> bool:
+        return self.workers <= 1 or (item.future is not None and item.future.done())
+
+    def wait(self) -> None:
+        """Wait until one of the documents being read is finished."""
+        wait(self.running, return_when=FIRST_COMPLETED)
+
+    @staticmethod
+    def result(item: _ToRead) -> Analysis:
+        return analyse(item.source) if item.future is None else item.future.result()
+
+    def _pool(self):
         if self.pool is None:
             import pebble
 
@@ -211,7 +229,7 @@ class _Readers:
                 initargs=(self.limits.memory_mb,),
                 context=_pool_context(),
             )
-        return self.pool.schedule(analyse, (source,), timeout=self.limits.seconds)
+        return self.pool
 
     def close(self, finished: bool) -> None:
         if self.pool is not None:
@@ -277,7 +295,7 @@ class Build:
     def run(self) -> Iterator[Outcome]:
         """Bring the catalogue up to date, yielding what was done with each file, in order.
 
-        Up to ``2 * workers`` documents are read ahead of the one being written, so memory
+        Up to ``4 * workers`` files are planned ahead of the one being written, so memory
         holds a few documents at a time however large the corpus.
         """
         with _only_build(self.db_path), Catalogue(self.db_path) as catalogue:
@@ -289,38 +307,34 @@ class Build:
             readers = _Readers(self.workers, self.limits)
             finished = False
             try:
-                ahead = 2 * self.workers
-                pending: deque[tuple[SourceFile, Outcome | tuple[_Reading, bool]]] = deque()
-                for source in self.sources:
-                    pending.append((source, self._plan(catalogue, source, readers)))
-                    while pending and (len(pending) > ahead or self._ready(pending[0][1])):
-                        yield self._finish(catalogue, *pending.popleft())
-                while pending:
-                    yield self._finish(catalogue, *pending.popleft())
+                yield from self._in_order(catalogue, readers)
                 finished = True
             finally:
                 readers.close(finished)
 
-    @staticmethod
-    def _ready(plan: Outcome | tuple[_Reading, bool]) -> bool:
-        return isinstance(plan, Outcome) or plan[0].done()
+    def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
+        ahead = 4 * self.workers
+        sources = iter(self.sources)
+        pending: deque[tuple[SourceFile, Outcome | _ToRead]] = deque()
+        while True:
+            while len(pending) < ahead and (source := next(sources, None)) is not None:
+                pending.append((source, self._plan(catalogue, source)))
+            if not pending:
+                return
+            readers.start(plan for _, plan in pending if isinstance(plan, _ToRead))
+            source, plan = pending[0]
+            if isinstance(plan, _ToRead) and not readers.ready(plan):
+                readers.wait()
+                continue
+            pending.popleft()
+            if isinstance(plan, _ToRead):
+                plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
+            self.summary.add(plan)
+            log.info("%s: %s", plan.path, plan.action)
+            yield plan
 
-    def _finish(
-        self, catalogue: Catalogue, source: SourceFile, plan: Outcome | tuple[_Reading, bool]
-    ) -> Outcome:
-        if isinstance(plan, Outcome):
-            outcome = plan
-        else:
-            reading, replacing = plan
-            outcome = self._save(catalogue, source, self._analysis(source, reading), replacing)
-        self.summary.add(outcome)
-        log.info("%s: %s", outcome.path, outcome.action)
-        return outcome
-
-    def _plan(
-        self, catalogue: Catalogue, source: SourceFile, readers: _Readers
-    ) -> Outcome | tuple[_Reading, bool]:
-        """What to do with a file: an Outcome if it needs no reading, else its reading."""
+    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead:
+        """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
             return self._refresh(catalogue, source, existing, "unchanged")
@@ -331,7 +345,7 @@ class Build:
                     return self._refresh(catalogue, source, twin, "moved")
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
-        return readers.read(source), existing is not None
+        return _ToRead(source, replacing=existing is not None)
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
@@ -341,10 +355,10 @@ class Build:
             action = "updated"
         return Outcome(source.path, action, page_count=row["page_count"])
 
-    def _analysis(self, source: SourceFile, reading: _Reading) -> Analysis:
+    def _analysis(self, source: SourceFile, readers: _Readers, item: _ToRead) -> Analysis:
         """The worker's Analysis, or a failure saying why the worker gave none."""
         try:
-            return reading.result()
+            return readers.result(item)
         except TimeoutError:
             error = (
                 f"Reading {source.path} took longer than the limit of {self.limits.seconds:g} s "
