@@ -203,7 +203,9 @@ class _Readers:
         if self.workers <= 1:
             return  # read in this process, one at a time, by result()
         self.running = {future for future in self.running if not future.done()}
-        unstarted = sorted((item for item in waiting if item.future is None), key=lambda item: -item.source.size)
+        unstarted = sorted(
+            (item for item in waiting if item.future is None), key=lambda item: -item.source.size
+        )
         for item in unstarted[: self.workers + 1 - len(self.running)]:
             item.future = self._pool().schedule(analyse, (item.source,), timeout=self.limits.seconds)
             self.running.add(item.future)
