@@ -164,6 +164,8 @@ def ruled_pages(path: str | Path) -> set[int]:
     pdfplumber's default table finder builds tables from drawn edges only, so a page not
     in this set has no table it would find: a table extractor can skip opening it with
     pdfplumber. (The converse does not hold: most ruled pages have rules but no table.)
+    Raises ``pypdfium2.PdfiumError`` for a file pdfium can't open; call it only on a
+    document ``read_pdf()`` has read.
     """
     import pypdfium2
     import pypdfium2.raw as pdfium_c
