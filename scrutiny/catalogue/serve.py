@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 from datasette.app import Datasette
+from datasette.plugins import pm
 
 from ..errors import ScrutinyError
 from ..resources import bundled
@@ -44,6 +45,13 @@ def load_metadata(db_path: str | Path, metadata_path: str | Path | None = None) 
     return metadata
 
 
+def _register_plugin() -> None:
+    from . import connections
+
+    if not pm.is_registered(connections):
+        pm.register(connections, name="scrutiny.catalogue.connections")
+
+
 def make_datasette(
     db_path: str | Path, metadata_path: str | Path | None = None, **settings: Any
 ) -> Datasette:
@@ -53,6 +61,7 @@ def make_datasette(
         raise ScrutinyError(
             f"There is no catalogue at {db_path}; build one first with: scrutiny build --db {db_path}"
         )
+    _register_plugin()
     return Datasette(
         [str(db_path)],
         metadata=load_metadata(db_path, metadata_path),
