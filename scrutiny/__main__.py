@@ -1,3 +1,4 @@
 from .cli import cli
 
-cli(prog_name="scrutiny")
+if __name__ == "__main__":  # worker processes import this module too; they must not run the CLI
+    cli(prog_name="scrutiny")

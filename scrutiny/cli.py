@@ -10,11 +10,9 @@ from typing import Callable
 import click
 
 from . import __version__
-from .catalogue import serve as serve_catalogue
 from .catalogue.quality import quality_report
-from .corpus import Fetch, FetchSettings
 from .errors import ScrutinyError
-from .pipeline import Build, BuildSummary
+from .pipeline import Build, BuildSummary, Limits, default_workers
 
 DEFAULT_DB = "catalogue.db"
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -71,8 +69,45 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
-def _run_build(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> BuildSummary:
-    job = Build(paths or None, db_path)
+def serve_catalogue(db_path: Path, **options) -> None:
+    """Datasette is imported here, not at start-up: `scrutiny build` never needs it."""
+    from .catalogue.serve import serve
+
+    serve(db_path, **options)
+
+
+workers_option = click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(min=1),
+    default=default_workers(),
+    show_default="one per CPU",
+    help="Documents to read at once, each in its own process (1: read here, no limits).",
+)
+time_limit_option = click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Limits.seconds,
+    show_default=True,
+    help="Seconds one document may take to read before it is stopped and recorded as a problem.",
+)
+memory_limit_option = click.option(
+    "--memory-limit",
+    type=click.IntRange(min=1),
+    default=Limits.memory_mb,
+    show_default=True,
+    help="Megabytes of memory reading one document may use before it is stopped.",
+)
+
+
+def _run_build(
+    paths: tuple[Path, ...],
+    db_path: Path,
+    quiet: bool,
+    workers: int | None = None,
+    limits: Limits | None = None,
+) -> BuildSummary:
+    job = Build(paths or None, db_path, workers=workers, limits=limits)
     if quiet:
         for _ in job.run():
             pass
@@ -95,22 +130,40 @@ def _run_build(paths: tuple[Path, ...], db_path: Path, quiet: bool) -> BuildSumm
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @db_option
+@workers_option
+@time_limit_option
+@memory_limit_option
 @click.pass_context
 @_friendly_errors
-def build(ctx: click.Context, paths: tuple[Path, ...], db_path: Path) -> None:
+def build(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    db_path: Path,
+    workers: int,
+    time_limit: float,
+    memory_limit: int,
+) -> None:
     """Build or update a catalogue from PDF, HTML and text files.
 
     Reads every .pdf, .html/.htm and .txt file under PATHS (default: the bundled
     sample corpus). Files already in the catalogue with the same content are not
     read again; changed files replace their old records. A file that can't be read
-    is recorded in the problems table and the build carries on.
+    is recorded in the problems table and the build carries on. Documents are read
+    in parallel, each within a time and memory limit; only one build at a time may
+    update a catalogue.
 
     \b
     Example:
         scrutiny build corpus/ --db catalogue.db
-        scrutiny build ~/papers/doncaster ~/papers/rotherham --db sy.db
+        scrutiny build ~/papers/doncaster ~/papers/rotherham --db sy.db --workers 4
     """
-    _run_build(paths, db_path, ctx.obj["quiet"])
+    _run_build(
+        paths,
+        db_path,
+        ctx.obj["quiet"],
+        workers=workers,
+        limits=Limits(seconds=time_limit, memory_mb=memory_limit),
+    )
 
 
 @cli.command()
@@ -252,6 +305,8 @@ def fetch(
         scrutiny fetch https://democracy.kent.gov.uk --authority Kent --committee cabinet --corpus kent/
         scrutiny build papers/ --db catalogue.db
     """
+    from .corpus import Fetch, FetchSettings  # httpx and defusedxml load only to fetch
+
     settings = FetchSettings(
         delay=delay,
         retries=retries,

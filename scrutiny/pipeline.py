@@ -4,31 +4,34 @@ Incremental by content: a file whose path and SHA-256 are already in the catalog
 read again; a changed file replaces its old records; a file moved or renamed keeps its
 records under the new path. Each document is written in one transaction, so a build
 stopped at any point leaves a consistent catalogue that the next build completes.
+
+Files are read in parallel: ``analyse()`` runs in a pool of worker processes, one document
+per task, each with a time and memory limit, while this process alone writes the catalogue.
+One build at a time may write a catalogue (a lock file beside it, ``<db>.lock``).
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from . import corpus, extract
 from .catalogue import Catalogue
-from .errors import UnreadableDocument
-from .records import (
-    Analysis,
-    Document,
-    DocumentFacts,
-    Outcome,
-    Page,
-    Problem,
-    SourceFile,
-)
+from .errors import ScrutinyError, UnreadableDocument
+from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
 
-__all__ = ["EXTRACTORS", "Build", "BuildSummary", "analyse", "build", "extract_prose"]
+__all__ = [
+    "EXTRACTORS", "Build", "BuildSummary", "Limits", "analyse", "build", "default_workers", "extract_prose",
+]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
 #: order. Each function takes (source, document, pages) and yields records for the catalogue.
@@ -152,6 +155,33 @@ def _document(source: SourceFile, pages: Sequence[Page]) -> Document:
     )
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How long and how much memory reading one document may take before it is stopped.
+
+    ``seconds``: wall-clock time for one document (a 500-page PDF takes ~25 s here).
+    ``memory_mb``: memory the worker may allocate beyond what it holds when it starts.
+    None: no limit. Limits apply only when documents are read in worker processes.
+    """
+
+    seconds: float | None = 600
+    memory_mb: int | None = 2048
+
+    def __post_init__(self) -> None:
+        if self.seconds is not None and self.seconds <= 0:
+            raise ScrutinyError("The time limit must be a positive number of seconds.")
+        if self.memory_mb is not None and self.memory_mb <= 0:
+            raise ScrutinyError("The memory limit must be a positive number of megabytes.")
+
+
+def default_workers() -> int:
+    """How many documents to read at once: the CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def _same_file(old_path: str, new_path: str) -> bool:
     try:
         return os.path.samefile(old_path, new_path)
@@ -159,18 +189,151 @@ def _same_file(old_path: str, new_path: str) -> bool:
         return False
 
 
+@dataclass
+class _ToRead:
+    """A file the build must read, and its reading once started (a pool future)."""
+
+    source: SourceFile
+    replacing: bool
+    future: Future | None = None
+
+
+def _limit_memory(memory_mb: int | None) -> None:
+    """Pool worker start-up: cap the address space at what it holds now plus ``memory_mb``."""
+    if memory_mb is None:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the time limit still applies
+        return
+    held = 0
+    try:
+        with open("/proc/self/status") as f:
+            held = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        pass
+    limit = held + memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (ValueError, OSError):  # a hard limit already lower, or not supported (macOS)
+        pass
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Workers forked from a clean server process that has imported the pipeline once.
+
+    Not plain fork: the builder holds an SQLite connection, a lock file and pebble's
+    threads, none of which a worker should inherit.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+class _Readers:
+    """Where documents are read: here (``workers=1``) or in a pool started on first use.
+
+    The pool is kept one task ahead of its workers, so none waits for the builder; among
+    the files waiting, the largest starts first, so a long PDF late in the list doesn't
+    leave one worker reading alone at the end.
+    """
+
+    def __init__(self, workers: int, limits: Limits):
+        self.workers = workers
+        self.limits = limits
+        self.pool = None
+        self.running: set[Future] = set()
+
+    def start(self, waiting: Iterable[_ToRead]) -> None:
+        """Start reading the largest of the ``waiting`` files while there is room."""
+        if self.workers <= 1:
+            return  # read in this process, one at a time, by result()
+        self.running = {future for future in self.running if not future.done()}
+        unstarted = sorted(
+            (item for item in waiting if item.future is None), key=lambda item: -item.source.size
+        )
+        for item in unstarted[: self.workers + 1 - len(self.running)]:
+            item.future = self._pool().schedule(analyse, (item.source,), timeout=self.limits.seconds)
+            self.running.add(item.future)
+
+    def ready(self, item: _ToRead) -> bool:
+        return self.workers <= 1 or (item.future is not None and item.future.done())
+
+    def wait(self) -> None:
+        """Wait until one of the documents being read is finished."""
+        wait(self.running, return_when=FIRST_COMPLETED)
+
+    @staticmethod
+    def result(item: _ToRead) -> Analysis:
+        return analyse(item.source) if item.future is None else item.future.result()
+
+    def _pool(self):
+        if self.pool is None:
+            import pebble
+
+            self.pool = pebble.ProcessPool(
+                max_workers=self.workers,
+                initializer=_limit_memory,
+                initargs=(self.limits.memory_mb,),
+                context=_pool_context(),
+            )
+        return self.pool
+
+    def close(self, finished: bool) -> None:
+        if self.pool is not None:
+            if finished:
+                self.pool.close()
+            else:  # stopped early (Ctrl+C, an error): don't wait for documents in flight
+                self.pool.stop()
+            self.pool.join()
+            self.pool = None
+
+
+@contextmanager
+def _only_build(db_path: Path) -> Iterator[None]:
+    """Hold ``<db>.lock`` for the whole build, or refuse: two builds must not interleave."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(db_path) + ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ScrutinyError(
+            f"Another scrutiny build is updating {db_path} (it holds {db_path}.lock). "
+            "Wait for it to finish and run this build again; it will only read what changed."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 class Build:
     """One build of a catalogue from files on disk (``paths=None``: the bundled sample corpus).
 
     Finding and hashing the files happens when the Build is made, so ``len(build)`` is
     known before ``run()`` reads any document (the CLI uses it for its progress bar).
+    ``workers``: documents read at once, in worker processes (default: one per CPU);
+    1 reads them in this process, with no limits.
     """
 
-    def __init__(self, paths: Iterable[str | Path] | None, db_path: str | Path):
+    def __init__(
+        self,
+        paths: Iterable[str | Path] | None,
+        db_path: str | Path,
+        workers: int | None = None,
+        limits: Limits | None = None,
+    ):
         if paths is None:
             paths = [bundled("corpus")]
         self.roots = [_display_path(Path(p)) for p in paths]
         self.db_path = Path(db_path)
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 1:
+            raise ScrutinyError("The number of workers must be 1 or more.")
+        self.limits = limits or Limits()
         found = list(corpus.discover(self.roots))
         self.sources = [item for item in found if isinstance(item, SourceFile)]
         self.found_problems = [item for item in found if isinstance(item, Problem)]
@@ -180,20 +343,48 @@ class Build:
         return len(self.sources)
 
     def run(self) -> Iterator[Outcome]:
-        """Bring the catalogue up to date, yielding what was done with each file."""
-        with Catalogue(self.db_path) as catalogue:
+        """Bring the catalogue up to date, yielding what was done with each file, in order.
+
+        Up to ``4 * workers`` files are planned ahead of the one being written, so memory
+        holds a few documents at a time however large the corpus.
+        """
+        with _only_build(self.db_path), Catalogue(self.db_path) as catalogue:
             for stage in ("discover", "manifest"):
                 catalogue.replace_problems(
                     stage, self.roots, [p for p in self.found_problems if p.stage == stage]
                 )
             self.summary.problems.extend(self.found_problems)
-            for source in self.sources:
-                outcome = self._one(catalogue, source)
-                self.summary.add(outcome)
-                log.info("%s: %s", outcome.path, outcome.action)
-                yield outcome
+            readers = _Readers(self.workers, self.limits)
+            finished = False
+            try:
+                yield from self._in_order(catalogue, readers)
+                finished = True
+            finally:
+                readers.close(finished)
 
-    def _one(self, catalogue: Catalogue, source: SourceFile) -> Outcome:
+    def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
+        ahead = 4 * self.workers
+        sources = iter(self.sources)
+        pending: deque[tuple[SourceFile, Outcome | _ToRead]] = deque()
+        while True:
+            while len(pending) < ahead and (source := next(sources, None)) is not None:
+                pending.append((source, self._plan(catalogue, source)))
+            if not pending:
+                return
+            readers.start(plan for _, plan in pending if isinstance(plan, _ToRead))
+            source, plan = pending[0]
+            if isinstance(plan, _ToRead) and not readers.ready(plan):
+                readers.wait()
+                continue
+            pending.popleft()
+            if isinstance(plan, _ToRead):
+                plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
+            self.summary.add(plan)
+            log.info("%s: %s", plan.path, plan.action)
+            yield plan
+
+    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead:
+        """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
             return self._refresh(catalogue, source, existing, "unchanged")
@@ -204,7 +395,7 @@ class Build:
                     return self._refresh(catalogue, source, twin, "moved")
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
-        return self._read(catalogue, source, replacing=existing is not None)
+        return _ToRead(source, replacing=existing is not None)
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
@@ -214,8 +405,39 @@ class Build:
             action = "updated"
         return Outcome(source.path, action, page_count=row["page_count"])
 
-    def _read(self, catalogue: Catalogue, source: SourceFile, replacing: bool) -> Outcome:
-        analysis = analyse(source)
+    def _analysis(self, source: SourceFile, readers: _Readers, item: _ToRead) -> Analysis:
+        """The worker's Analysis, or a failure saying why the worker gave none."""
+        try:
+            return readers.result(item)
+        except TimeoutError:
+            error = (
+                f"Reading {source.path} took longer than the limit of {self.limits.seconds:g} s "
+                "and was stopped (a damaged or pathological file?). It is not tried again "
+                "until the file changes; to allow more time, delete its row from problems "
+                "and build again with a higher --time-limit."
+            )
+        except BrokenProcessPool:
+            raise ScrutinyError(
+                "The worker processes that read documents could not start, so the build "
+                "stopped (what it had saved is kept). Run it again with --workers 1 to read "
+                "documents in this process, and please report the problem."
+            ) from None
+        except Exception as exception:
+            import pebble
+
+            if not isinstance(exception, pebble.ProcessExpired):
+                return Analysis(None, failure=_bug(source, "read", exception))
+            error = (
+                f"The process reading {source.path} died ({exception}), most likely out of "
+                f"memory (limit {self.limits.memory_mb} MB). It is not tried again until the "
+                "file changes; to retry, delete its row from problems and build again with "
+                "a higher --memory-limit."
+            )
+        return Analysis(None, failure=Problem(source.path, "read", error, sha256=source.sha256))
+
+    def _save(
+        self, catalogue: Catalogue, source: SourceFile, analysis: Analysis, replacing: bool
+    ) -> Outcome:
         if analysis.failure is None:
             catalogue.save_document(
                 analysis.document, analysis.pages, analysis.problems, analysis.records
@@ -237,6 +459,15 @@ class Build:
 
 
 def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
+    if isinstance(error, MemoryError):  # the worker's memory limit, not a bug
+        return Problem(
+            source.path,
+            stage,
+            f"Reading {source.path} needed more memory than the limit allows and was stopped. "
+            "It is not tried again until the file changes; to retry, delete its row from "
+            "problems and build again with a higher --memory-limit.",
+            sha256=source.sha256,
+        )
     log.error("%s failed on %s", stage, source.path, exc_info=error)
     return Problem(
         source.path,
@@ -274,10 +505,15 @@ def analyse(source: SourceFile) -> Analysis:
     return Analysis(document, tuple(pages), tuple(problems), tuple(records))
 
 
-def build(paths: Iterable[str | Path] | None, db_path: str | Path) -> BuildSummary:
+def build(
+    paths: Iterable[str | Path] | None,
+    db_path: str | Path,
+    workers: int | None = None,
+    limits: Limits | None = None,
+) -> BuildSummary:
     """Build or update the catalogue at ``db_path`` from the documents under ``paths``
     (None: the bundled sample corpus)."""
-    job = Build(paths, db_path)
+    job = Build(paths, db_path, workers=workers, limits=limits)
     for _ in job.run():
         pass
     return job.summary

@@ -269,7 +269,8 @@ def test_an_extractor_that_fails_costs_a_problem_not_the_document(tmp_path, corp
     monkeypatch.setattr(pipeline, "EXTRACTORS", [*pipeline.EXTRACTORS, ("broken", broken)])
     shutil.copy(corpus_pdf("004"), tmp_path / "minutes.pdf")
     db_path = tmp_path / "c.db"
-    build(str(tmp_path / "minutes.pdf"), "--db", str(db_path))
+    # --workers 1: worker processes import the pipeline afresh and would not see the patch.
+    build(str(tmp_path / "minutes.pdf"), "--db", str(db_path), "--workers", "1")
     assert rows(db_path, "select page_count from documents") == [{"page_count": 3}]
     [problem] = rows(db_path, "select stage, error from problems where stage = 'broken'")
     assert "ZeroDivisionError: a bug in an extractor" in problem["error"]

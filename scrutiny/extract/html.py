@@ -6,8 +6,6 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from bs4 import BeautifulSoup
-
 from ..records import Page
 from .text import decode
 
@@ -25,6 +23,8 @@ def html_to_text(html: str) -> str:
     ModernGov minutes wrap lines inside paragraphs ("held on\n25 November 2025"): those line
     breaks are spaces, while paragraphs, list items, table rows and <br> start new lines.
     """
+    # bs4 is imported here, not at import: a build of PDFs alone never loads it.
+    from bs4 import BeautifulSoup
     from bs4.element import CData, PreformattedString
 
     soup = BeautifulSoup(html, "html.parser")

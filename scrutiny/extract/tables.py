@@ -11,7 +11,7 @@ import pdfplumber
 
 from ..records import Cell, Table
 
-__all__ = ["read_tables"]
+__all__ = ["has_rulings", "read_tables"]
 
 _ITALIC = ("Italic", "Oblique")
 
@@ -28,6 +28,24 @@ def _row_closing_lines(page: pdfplumber.page.Page) -> list[float]:
             ys.add(round(edge["top"], 1))
             ys.add(round(edge["bottom"], 1))
     return sorted(ys)
+
+
+def has_rulings(page: pdfplumber.page.Page) -> bool:
+    """True if the page's parsed layout draws any line, box or curve.
+
+    The ruled-table finder builds tables from drawn edges only, so a page without any has
+    no table to find, and its full object list (slow to build) is never needed.
+    """
+    from pdfminer.layout import LTContainer, LTCurve  # LTLine and LTRect are LTCurves
+
+    stack = list(page.layout._objs)
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, LTCurve):
+            return True
+        if isinstance(obj, LTContainer):  # a form XObject (LTFigure)
+            stack.extend(obj._objs)
+    return False
 
 
 def _italic(obj: dict) -> bool:
@@ -48,7 +66,7 @@ def _cell(page: pdfplumber.page.Page, bbox: tuple | None, text: str | None, ital
 
 def read_tables(page: pdfplumber.page.Page, number: int) -> tuple[tuple[Table, ...], str | None]:
     """A page's ruled tables and its text outside them (None when it has no tables)."""
-    if not page.edges:
+    if not has_rulings(page):
         return (), None
     found = page.find_tables({"explicit_horizontal_lines": _row_closing_lines(page)})
     if not found:
