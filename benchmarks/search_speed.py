@@ -46,7 +46,7 @@ from scrutiny.records import Page
 REPO = Path(__file__).resolve().parent.parent
 
 INDICATOR_COLUMNS = {
-    "id": int, "document_id": int, "authority": str, "page": int, "code": str, "title": str,
+    "id": int, "document_id": int, "indicator_id": int, "authority": str, "page": int, "code": str, "title": str,
     "measure_id": int, "period": str, "period_start": str, "period_end": str, "value": float,
     "unit": str, "target": float, "tolerance": float, "rag": str, "kind": str, "method": str,
     "context": str,
@@ -110,6 +110,11 @@ def generate(db_path: Path, pages: int, indicators: int, seed: int = 8) -> None:
         db["indicator_values"].create(INDICATOR_COLUMNS, pk="id")
     titles = [line[:100] for line in rng.sample(lines, 3000)]
     with db.conn:
+        if "indicators" in db.table_names():  # the real schema: every value names its measure
+            db["indicators"].insert_all(
+                {"id": i + 1, "document_id": 1, "key": f"table:1:{i + 1}", "page": 1, "title": title}
+                for i, title in enumerate(titles)
+            )
         db["indicator_values"].insert_all(
             (
                 {
@@ -118,8 +123,9 @@ def generate(db_path: Path, pages: int, indicators: int, seed: int = 8) -> None:
                     "authority": AUTHORITIES[document % len(AUTHORITIES)],
                     "page": rng.randint(1, pages_per_document),
                     "code": f"{rng.choice('ABCDE')}{rng.randint(1, 40)}",
-                    "title": (title := rng.choice(titles)),
-                    "measure_id": titles.index(title) if n % 3 else None,
+                    "indicator_id": (measure := rng.randrange(len(titles))) + 1,
+                    "title": titles[measure],
+                    "measure_id": measure if n % 3 else None,
                     "period": f"Q{rng.randint(1, 4)} {rng.randint(2015, 2025)}",
                     "value": round(rng.uniform(0, 100), 1),
                     "unit": "%",
