@@ -9,8 +9,10 @@ path produced them:
   character. Same characters, same layout code, same string; about 35% less time.
   ``tests/test_extract_pdf_fast.py`` checks it equals ``extract_text()`` on every page
   of the bundled and shared corpora.
-- Tables are looked for (with pdfplumber's full objects) only on pages whose parsed layout
-  draws a line, box or curve (``tables.has_rulings``): the ruled-table finder needs them.
+- Tables are found with pdfplumber's table finder, given the page's rulings and characters
+  from the same slim walk of the parsed layout (``page_objects()``), so pdfplumber's full
+  object list is never built. ``tests/test_extract_pdf_fast.py`` checks the cells equal
+  what ``page.find_tables().extract()`` gives on every page.
 
 pypdfium2 (~30x faster than pdfplumber) is not used for text: on all 143 bundled pages its
 text differs from pdfplumber's (``\\r\\n`` line ends, running headers first, other spacing),
@@ -26,7 +28,7 @@ from ..errors import UnreadableDocument
 from ..records import Page, Problem
 from .tables import read_tables
 
-__all__ = ["page_text", "read_pdf"]
+__all__ = ["page_objects", "page_text", "read_pdf", "text_of"]
 
 
 def _sniff(path: Path) -> None:
@@ -43,22 +45,37 @@ def _sniff(path: Path) -> None:
         raise UnreadableDocument(f"{path} is not a PDF (no %PDF header); check what the file is.")
 
 
-def _chars(page: Any) -> list[dict[str, Any]]:
-    """The page's characters with just the attributes pdfplumber's text layout reads,
-    computed as ``pdfplumber.Page.process_object`` computes them."""
-    from pdfminer.layout import LTChar, LTContainer
+def page_objects(page: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page's characters and its drawn lines, boxes and curves, computed as
+    ``pdfplumber.Page.process_object`` computes them but with just the attributes that
+    pdfplumber's text layout and table finder read (and each character's font, which
+    tells italics apart)."""
+    from pdfminer.layout import LTChar, LTContainer, LTCurve, LTLine, LTRect
 
     height = page.height
     mb_x0, mb_top = page.mediabox[:2]
     initial_doctop = page.initial_doctop
     unicode_norm = page.pdf.unicode_norm
     chars: list[dict[str, Any]] = []
+    rulings: list[dict[str, Any]] = []
+
+    def box(obj: Any) -> dict[str, Any]:
+        top = (height - obj.y1) + mb_top
+        return {
+            "x0": obj.x0 + mb_x0,
+            "x1": obj.x1 + mb_x0,
+            "y0": obj.y0,
+            "y1": obj.y1,
+            "top": top,
+            "bottom": (height - obj.y0) + mb_top,
+            "doctop": initial_doctop + top,
+            "width": obj.width,
+            "height": obj.height,
+        }
 
     def walk(objects: list) -> None:
         for obj in objects:
-            if isinstance(obj, LTContainer):  # a form XObject (LTFigure): pdfplumber reads inside
-                walk(obj._objs)
-            elif isinstance(obj, LTChar):
+            if isinstance(obj, LTChar):
                 text = obj.get_text()
                 if unicode_norm is not None:
                     import unicodedata
@@ -74,8 +91,21 @@ def _chars(page: Any) -> list[dict[str, Any]]:
                         "bottom": (height - obj.y0) + mb_top,
                         "doctop": initial_doctop + top,
                         "upright": obj.upright,
+                        "fontname": obj.fontname,
                     }
                 )
+            elif isinstance(obj, LTCurve):
+                ruling = box(obj)
+                if isinstance(obj, LTRect):
+                    ruling["object_type"] = "rect"
+                elif isinstance(obj, LTLine):
+                    ruling["object_type"] = "line"
+                else:
+                    ruling["object_type"] = "curve"
+                    ruling["pts"] = [(x + mb_x0, (height - y) + mb_top) for x, y in obj.pts]
+                rulings.append(ruling)
+            elif isinstance(obj, LTContainer):  # a form XObject (LTFigure): pdfplumber reads inside
+                walk(obj._objs)
 
     try:
         layout = page.layout
@@ -84,19 +114,24 @@ def _chars(page: Any) -> list[dict[str, Any]]:
             raise error.args[0] from None
         raise
     walk(layout._objs)
-    return chars
+    return chars, rulings
 
 
-def page_text(page: Any) -> str:
-    """A pdfplumber page's text, equal to ``page.extract_text()`` with default settings."""
+def text_of(chars: list[dict[str, Any]], page: Any) -> str:
+    """Text laid out from characters as ``page.extract_text()`` lays out a page's."""
     from pdfplumber import utils
 
     return utils.chars_to_textmap(
-        _chars(page),
+        chars,
         layout_bbox=page.bbox,
         layout_width=page.width,
         layout_height=page.height,
     ).as_string
+
+
+def page_text(page: Any) -> str:
+    """A pdfplumber page's text, equal to ``page.extract_text()`` with default settings."""
+    return text_of(page_objects(page)[0], page)
 
 
 def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
@@ -134,8 +169,11 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
         if not pages:
             raise UnreadableDocument(f"{path} is a PDF with no pages.")
         for number, page in enumerate(pages, start=1):
+            chars: list[dict[str, Any]] = []
+            rulings: list[dict[str, Any]] = []
             try:
-                text = page_text(page)
+                chars, rulings = page_objects(page)
+                text = text_of(chars, page)
             except MemoryError:
                 raise
             except Exception as error:
@@ -159,7 +197,7 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
             tables, outside = (), None
             if text.strip():
                 try:
-                    tables, outside = read_tables(page, number)
+                    tables, outside = read_tables(page, number, chars, rulings)
                 except Exception as error:  # a page whose tables can't be read keeps its text
                     yield Problem(
                         str(path),

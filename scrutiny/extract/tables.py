@@ -3,83 +3,119 @@
 The indicator extractor reads tables by cell, because a page's plain text interleaves
 the columns line by line (seed 000, page 7: the measure, the council's comment and the
 Trust's response share each printed line).
+
+pdfplumber's table finder is given the page's rulings and characters from one slim walk of
+the parsed layout (``pdf.page_objects``) instead of its full object list, which costs as
+much again as reading the page's text.
 """
 
 from __future__ import annotations
 
-import pdfplumber
+from typing import Any
 
 from ..records import Cell, Table
 
-__all__ = ["has_rulings", "read_tables"]
+__all__ = ["read_tables"]
 
 _ITALIC = ("Italic", "Oblique")
 
 
-def _row_closing_lines(page: pdfplumber.page.Page) -> list[float]:
+def _edges(rulings: list[dict[str, Any]], orientation: str, min_length: float) -> list[dict[str, Any]]:
+    """Rulings as pdfplumber's edges ("lines" strategy: at least ``min_length`` long)."""
+    from pdfplumber.utils import obj_to_edges
+
+    size = "height" if orientation == "v" else "width"
+    return [
+        edge
+        for ruling in rulings
+        for edge in obj_to_edges(ruling)
+        if edge["orientation"] == orientation and edge[size] >= min_length
+    ]
+
+
+def _row_closing_lines(vertical: list[dict[str, Any]]) -> list[float]:
     """The tops and bottoms of vertical rulings, as extra horizontal lines.
 
     A table row that runs over a page break has its side rulings but no bottom rule
     (seed 000, page 9: the A2 row), so pdfplumber would not see it as a cell.
     """
     ys = set()
-    for edge in page.edges:
-        if edge["orientation"] == "v" and edge["height"] > 10:
+    for edge in vertical:
+        if edge["height"] > 10:
             ys.add(round(edge["top"], 1))
             ys.add(round(edge["bottom"], 1))
     return sorted(ys)
 
 
-def has_rulings(page: pdfplumber.page.Page) -> bool:
-    """True if the page's parsed layout draws any line, box or curve.
+def _inside(char: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    """pdfplumber's rule for a cell's characters: the character's middle is in the cell."""
+    x0, top, x1, bottom = bbox
+    h_mid = (char["x0"] + char["x1"]) / 2
+    v_mid = (char["top"] + char["bottom"]) / 2
+    return x0 <= h_mid < x1 and top <= v_mid < bottom
 
-    The ruled-table finder builds tables from drawn edges only, so a page without any has
-    no table to find, and its full object list (slow to build) is never needed.
+
+def _italic(char: dict[str, Any]) -> bool:
+    return any(mark in char.get("fontname", "") for mark in _ITALIC)
+
+
+def _cell(chars: list[dict[str, Any]]) -> Cell:
+    from pdfplumber.utils import extract_text
+
+    text = extract_text(chars) if chars else ""
+    italic = [c for c in chars if _italic(c)]
+    if not italic or not text.strip():
+        return Cell(text, roman=text)
+    roman = [c for c in chars if not _italic(c)]
+    return Cell(text, roman=extract_text(roman) if roman else "", italic=extract_text(italic))
+
+
+def read_tables(
+    page: Any, number: int, chars: list[dict[str, Any]], rulings: list[dict[str, Any]]
+) -> tuple[tuple[Table, ...], str | None]:
+    """A page's ruled tables and its text outside them (None when it has no tables).
+
+    ``chars`` and ``rulings`` are the page's, from ``pdf.page_objects(page)``.
     """
-    from pdfminer.layout import LTContainer, LTCurve  # LTLine and LTRect are LTCurves
+    from pdfplumber.table import TableFinder, TableSettings
 
-    stack = list(page.layout._objs)
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, LTCurve):
-            return True
-        if isinstance(obj, LTContainer):  # a form XObject (LTFigure)
-            stack.extend(obj._objs)
-    return False
+    from .pdf import text_of
 
-
-def _italic(obj: dict) -> bool:
-    return any(mark in obj.get("fontname", "") for mark in _ITALIC)
-
-
-def _cell(page: pdfplumber.page.Page, bbox: tuple | None, text: str | None, italics: bool) -> Cell:
-    text = text or ""
-    if bbox is None or not text.strip() or not italics:
-        return Cell(text, roman=text)
-    area = page.crop(bbox, strict=False)
-    italic = area.filter(lambda o: o.get("object_type") != "char" or _italic(o)).extract_text() or ""
-    if not italic.strip():
-        return Cell(text, roman=text)
-    roman = area.filter(lambda o: o.get("object_type") != "char" or not _italic(o)).extract_text()
-    return Cell(text, roman=roman or "", italic=italic)
-
-
-def read_tables(page: pdfplumber.page.Page, number: int) -> tuple[tuple[Table, ...], str | None]:
-    """A page's ruled tables and its text outside them (None when it has no tables)."""
-    if not has_rulings(page):
-        return (), None
-    found = page.find_tables({"explicit_horizontal_lines": _row_closing_lines(page)})
+    defaults = TableSettings()
+    vertical = _edges(rulings, "v", defaults.edge_min_length_prefilter)
+    horizontal = _edges(rulings, "h", defaults.edge_min_length_prefilter)
+    horizontal += _row_closing_lines(vertical)
+    if len(vertical) < 2 or len(horizontal) < 2:
+        return (), None  # a cell needs two of each
+    settings = TableSettings.resolve(
+        {
+            # pdfplumber's default "lines" strategy, fed the page's rulings directly.
+            "vertical_strategy": "explicit",
+            "horizontal_strategy": "explicit",
+            "explicit_vertical_lines": vertical,
+            "explicit_horizontal_lines": horizontal,
+        }
+    )
+    found = TableFinder(page, settings).tables
     if not found:
         return (), None
-    italics = any(_italic(char) for char in page.chars)
     tables = []
     for table in found:
-        rows = tuple(
-            tuple(_cell(page, bbox, text, italics) for bbox, text in zip(row.cells, texts, strict=True))
-            for row, texts in zip(table.rows, table.extract(), strict=True)
-        )
-        tables.append(Table(number, rows))
-    outside = page
-    for table in found:
-        outside = outside.outside_bbox(table.bbox, strict=False)
-    return tuple(tables), outside.extract_text() or ""
+        rows = []
+        for row in table.rows:
+            row_chars = [c for c in chars if _inside(c, row.bbox)]
+            rows.append(
+                tuple(
+                    Cell("") if bbox is None else _cell([c for c in row_chars if _inside(c, bbox)])
+                    for bbox in row.cells
+                )
+            )
+        tables.append(Table(number, tuple(rows)))
+    outside = [c for c in chars if not any(_overlaps(c, table.bbox) for table in found)]
+    return tuple(tables), text_of(outside, page)
+
+
+def _overlaps(char: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:
+    """pdfplumber's ``outside_bbox(bbox, strict=False)`` drops characters that overlap it."""
+    x0, top, x1, bottom = bbox
+    return char["x0"] < x1 and char["x1"] > x0 and char["top"] < bottom and char["bottom"] > top
