@@ -117,10 +117,6 @@ def _items(text: str) -> list[_Item]:
     return items
 
 
-def _value_of(number: str) -> float | None:
-    return parse_number(number)
-
-
 class _Builder:
     """Collects one document's records and hands out keys unique within it."""
 
@@ -139,7 +135,7 @@ class _Builder:
     def value(self, key: str, page: int, number: str, context: str, *, kind: str = "actual",
               period: str | None = None, unit: str | None = None, target: float | None = None,
               tolerance: float | None = None, rag: str | None = None, method: str = "table") -> None:
-        value = _value_of(number)
+        value = parse_number(number)
         if value is None:
             return
         # "Q1 average =1843" (seed 000 p11) is an average over Q1: the period is Q1.
@@ -180,18 +176,18 @@ def _split_measure_cell(text: str) -> tuple[str | None, str, str]:
 
 
 def _measure_values(builder: _Builder, key: str, page: int, context: str, values_text: str,
-                    code: str | None, title: str, method: str) -> None:
+                    code: str | None, method: str) -> None:
     """Values from a measure cell or block: actuals by period, target, tolerance, sub-measures."""
     items = _items(values_text)
     target = next((i for i in items if i.keyword == "target"), None)
     tolerance = next((i for i in items if i.keyword == "tolerance"), None)
     actuals = [i for i in items if i.keyword in (None, "actual", "average")]
     unit = next((normalise_unit(i.number) for i in actuals if normalise_unit(i.number)), None)
-    target_value = _value_of(target.number) if target else None
-    tolerance_value = _value_of(tolerance.number) if tolerance else None
+    target_value = parse_number(target.number) if target else None
+    tolerance_value = parse_number(tolerance.number) if tolerance else None
     current = key
     for item in actuals:
-        if item.words and current == key and item is not actuals[0] or (item.words and current != key):
+        if item.words and item is not actuals[0]:
             # "dental checks Q1 =74%" after "health assessment Q1 =85%" (seed 000 p12, E20-22):
             # a second measure in the same cell.
             current = builder.indicator(page, code, _clean(" ".join(item.words)), unit, None, method)
@@ -233,16 +229,15 @@ def _measure_tables(builder: _Builder, pages: Sequence[Page]) -> None:
                 first = row[0].text
                 code, title, values_text = _split_measure_cell(first)
                 if code or (title and values_text):
-                    unit = None
-                    current = builder.indicator(table.page, code, title, unit, None, "table")
+                    current = builder.indicator(table.page, code, title, None, None, "table")
                 if current is None:
                     continue
                 if values_text.strip():
-                    _measure_values(builder, current, table.page, first, values_text, code, title, "table")
+                    _measure_values(builder, current, table.page, first, values_text, code, "table")
                 for name, cell in zip(header[1:], row[1:], strict=True):
                     _commentary(builder, current, table.page, name, cell)
-            if not any(_is_header(row) for row in table.rows) and header and table.rows and len(table.rows[0]) != len(header):
-                header, current = None, None
+            if header and table.rows and len(table.rows[0]) != len(header):
+                header, current = None, None  # another kind of table: the measure table has ended
 
 
 def _commentary(builder: _Builder, key: str, page: int, column: str, cell: Cell) -> None:
@@ -360,8 +355,8 @@ def _infographics(builder: _Builder, page: int, text: str) -> None:
             unit = normalise_unit(number)
             if unit is None and "%" not in number and not target:
                 unit = "count"
-            target_value = _value_of(target.group("number")) if target else None
-            tolerance_value = _value_of(tolerance.group("number")) if tolerance else None
+            target_value = parse_number(target.group("number")) if target else None
+            tolerance_value = parse_number(tolerance.group("number")) if tolerance else None
             key = builder.indicator(page, match.group("code"), _clean(match.group("title")), unit,
                                     polarity_of(target_value, tolerance_value), "infographic")
             builder.value(key, page, number, context, unit=unit, target=target_value,
@@ -402,8 +397,8 @@ def _label_values(builder: _Builder, page: int, text: str) -> None:
         if title_line and (match := _CODE_LINE.match(title_line)):
             code, title = match.group("code"), _clean(match.group("title") or "")
         values = {kind: pair for kind, pair in zip(kinds, pairs, strict=True)}
-        target = _value_of(values["target"].group("number")) if "target" in values else None
-        tolerance = _value_of(values["tolerance"].group("number")) if "tolerance" in values else None
+        target = parse_number(values["target"].group("number")) if "target" in values else None
+        tolerance = parse_number(values["tolerance"].group("number")) if "tolerance" in values else None
         rag_match = _RAG.search(line)
         rag = (rag_match.group("rag") or rag_match.group("rag2")).lower() if rag_match else None
         unit = normalise_unit(values["actual"].group("number"))
