@@ -312,3 +312,24 @@ def test_a_changed_file_replaces_its_indicator_rows(tmp_path, corpus_pdf):
     build(str(target), "--db", str(db_path))
     assert rows(db_path, counts)[0] == {"i": 0, "v": 0, "c": 0}
     assert rows(db_path, "select count(*) n from commentary_fts")[0]["n"] == 0
+
+
+def test_a_manifest_edit_reaches_values_authority_but_not_their_kind(tmp_path, corpus_pdf):
+    # Regression: a document's facts are copied into extracted tables that repeat them,
+    # but a document's "kind" (report, minutes) is not a value's kind (actual, target).
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(corpus_pdf("000"), folder / "paper.pdf")
+    manifest = folder / "manifest.csv"
+    header = "file,authority,committee,meeting_date,title,kind,source_url\n"
+    manifest.write_text(header + "paper.pdf,Doncaster,,,Quarter 1 2016/17,report,\n")
+    db_path = tmp_path / "c.db"
+    build(str(folder), "--db", str(db_path))
+    kinds = "select kind, count(*) n from indicator_values group by kind order by kind"
+    before = rows(db_path, kinds)
+    assert {r["kind"] for r in before} >= {"actual", "target", "tolerance"}
+
+    manifest.write_text(header + "paper.pdf,Rotherham,,,Quarter 1 2016/17,letter,\n")
+    assert "1 updated" in build(str(folder), "--db", str(db_path))
+    assert rows(db_path, kinds) == before
+    assert rows(db_path, "select distinct authority from indicator_values") == [{"authority": "Rotherham"}]

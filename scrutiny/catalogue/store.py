@@ -204,7 +204,12 @@ class Catalogue:
         meeting_date) follow a manifest edit, so searches across meetings stay right."""
         for name in tables.table_names():
             columns = self.db[name].columns_dict
-            shared = {k: v for k, v in changes.items() if k in columns and k != "title"}
+            # Only these: "title" and "kind" name other things in other tables (a measure's
+            # title, a value's kind).
+            shared = {
+                k: v for k, v in changes.items()
+                if k in ("authority", "committee", "meeting_date") and k in columns
+            }
             if shared:
                 assignments = ", ".join(f"[{column}] = ?" for column in shared)
                 self.db.execute(
