@@ -34,10 +34,11 @@ __all__ = [
 ]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
-#: order. Each function takes (source, document, pages) and yields records for the catalogue.
-#: One that raises is recorded as a problem at stage ``name``; the document and the other
-#: extractors' records are still saved.
-Extractor = Callable[[SourceFile, Document, Sequence[Page]], Iterable[object]]
+#: order. Each function takes (source, document, pages, found), where ``found`` holds the
+#: records the extractors before it yielded, and yields records for the catalogue. One that
+#: raises is recorded as a problem at stage ``name``; the document and the other extractors'
+#: records are still saved.
+Extractor = Callable[[SourceFile, Document, Sequence[Page], Sequence[object]], Iterable[object]]
 
 
 def _year_hint(document: Document) -> str:
@@ -45,27 +46,37 @@ def _year_hint(document: Document) -> str:
     return " ".join(part for part in (document.title, document.meeting_date) if part)
 
 
-def _indicators(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+def _indicators(
+    source: SourceFile, document: Document, pages: Sequence[Page], found: Sequence[object] = ()
+) -> Iterable[object]:
     return extract.indicators(pages, _year_hint(document))
 
 
-def extract_minutes(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
+def extract_minutes(
+    source: SourceFile, document: Document, pages: Sequence[Page], found: Sequence[object] = ()
+) -> Iterable[object]:
     """Agenda items, resolutions and actions (scrutiny.extract.minutes), from minutes only."""
     return extract.minute_records(source, document, pages)
 
 
-def extract_minutes_entities(source: SourceFile, document: Document, pages: Sequence[Page]) -> Iterable[object]:
-    """People, roles and bodies each agenda item names (scrutiny.nlp.entities), from minutes only."""
-    if not extract.looks_like_minutes(document, pages):
-        return []
-    from .nlp.entities import entities  # spaCy loads only when there are minutes to read
+def extract_minutes_entities(
+    source: SourceFile, document: Document, pages: Sequence[Page], found: Sequence[object] = ()
+) -> Iterable[object]:
+    """People, roles and bodies each agenda item names (scrutiny.nlp.entities): the items are
+    those the minutes extractor found, so a document that isn't minutes has none."""
     from .records import AgendaItem
 
-    items = [r for r in extract.minute_records(source, document, pages) if isinstance(r, AgendaItem)]
+    items = [record for record in found if isinstance(record, AgendaItem)]
+    if not items:
+        return []
+    from .nlp.entities import entities  # spaCy loads only when there are minutes to read
+
     return entities(items, pages)
 
 
-def extract_prose(source: SourceFile, document: Document, pages: Sequence[Page]) -> list[object]:
+def extract_prose(
+    source: SourceFile, document: Document, pages: Sequence[Page], found: Sequence[object] = ()
+) -> list[object]:
     """Indicator values written in sentences (scrutiny.nlp.prose), from papers but not minutes.
 
     Minutes report what members said about figures, not the figures as reported (seed 004),
@@ -499,7 +510,7 @@ def analyse(source: SourceFile) -> Analysis:
     records: list[object] = []
     for name, extractor in EXTRACTORS:
         try:
-            records.extend(extractor(source, document, pages))
+            records.extend(extractor(source, document, pages, tuple(records)))
         except Exception as error:  # one extractor's bug must not lose the document
             problems.append(_bug(source, name, error))
     return Analysis(document, tuple(pages), tuple(problems), tuple(records))

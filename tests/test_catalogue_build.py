@@ -263,7 +263,7 @@ def test_html_and_text_documents_are_catalogued(tmp_path):
 def test_an_extractor_that_fails_costs_a_problem_not_the_document(tmp_path, corpus_pdf, monkeypatch):
     from scrutiny import pipeline
 
-    def broken(source, document, pages):
+    def broken(source, document, pages, found):
         raise ZeroDivisionError("a bug in an extractor")
 
     monkeypatch.setattr(pipeline, "EXTRACTORS", [*pipeline.EXTRACTORS, ("broken", broken)])
