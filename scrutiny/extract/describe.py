@@ -19,12 +19,13 @@ __all__ = ["describe"]
 
 _HEAD_LINES = 15  # where covers print the committee, the date and the title
 
-_MONTH = (
+#: A month's name or abbreviation, as papers print them (also read by indicators.py).
+MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 # "27th September, 2016", "4th March, 2025", "9 January 2025": a full date with a day.
-_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+(?:19|20)\d\d\b")
+_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+(?:19|20)\d\d\b")
 
 _COMMITTEE_WORD = r"(?:Panel|Committee|Sub-Committee|Commission|Cabinet|Board|Forum)"
 # "MINUTES of a meeting of the Cabinet held in ..." (Kent Cabinet minutes, page 1)
@@ -46,13 +47,14 @@ _SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "to", "a", "with"}
 _CONTINUES = re.compile(r"\b(?:of|and|the|for|in|on|to|with|Metropolitan|County|City|Borough)$")
 
 
-def _clean(line: str) -> str:
+def clean_line(line: str) -> str:
+    """A line as text: the seed PDFs' literal ``**`` bold markers dropped, whitespace collapsed."""
     return " ".join(line.replace("**", "").split())
 
 
 def _head(pages: Sequence[Page]) -> list[str]:
     for page in pages:
-        lines = [_clean(line) for line in page.text.splitlines()]
+        lines = [clean_line(line) for line in page.text.splitlines()]
         lines = [line for line in lines if line]
         if lines:
             return lines[:_HEAD_LINES]

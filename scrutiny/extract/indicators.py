@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 
 from ..periods import NUMBER_WORDS, normalise_unit, parse_number, parse_period
 from ..records import Cell, Commentary, Indicator, IndicatorValue, Page
+from .describe import MONTH, clean_line
 
 __all__ = ["derive_rag", "indicators", "polarity_of"]
 
@@ -27,15 +28,11 @@ Record = Indicator | IndicatorValue | Commentary
 _CODE = r"(?:(?!Q[1-4]\b|HT\d)[A-Z]{1,2}\d{1,3}[a-z]?(?:[-–]\d{1,3})?)"
 _CODE_LINE = re.compile(rf"^\s*(?P<code>{_CODE})(?=[\s:–-]|$)[\s:–-]*(?P<title>\S.*)?$")
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
 _FY = r"(?:19|20)\d\d\s*[/-]\s*\d{2,4}"
 # Period labels as papers print them: "Q1", "Q 1", "Quarter 1 2016/17", "July 2016", "2016/17".
 _PERIOD = (
     rf"(?:(?:Q\s?[1-4]|Quarter\s+[1-4])(?:,?\s+{_FY})?"
-    rf"|{_MONTH}(?:\s+(?:19|20)\d\d)?(?![a-z])"
+    rf"|{MONTH}(?:\s+(?:19|20)\d\d)?(?![a-z])"
     rf"|{_FY}"
     r"|year\s+to\s+date|YTD)"
 )
@@ -61,10 +58,6 @@ _TOKEN = re.compile(
 )
 _RAG = re.compile(r"\((?P<rag>Red|Amber|Green)\)|\b(?P<rag2>RED|AMBER|GREEN)\b")
 
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.replace("**", "").split())
 
 
 def polarity_of(target: float | None, tolerance: float | None) -> str | None:
@@ -105,7 +98,7 @@ def _items(text: str) -> list[_Item]:
         kind = match.lastgroup
         token = match.group()
         if kind == "period":
-            pending.periods.append(_clean(token))
+            pending.periods.append(clean_line(token))
         elif kind == "keyword":
             pending.keyword = _KEYWORDS[token.lower()]
         elif kind == "number":
@@ -126,10 +119,11 @@ class _Builder:
         self.count = 0
 
     def indicator(self, page: int, code: str | None, title: str | None, unit: str | None,
-                  polarity: str | None, method: str) -> str:
+                  polarity: str | None, method: str, **status: str | None) -> str:
+        """Record a measure (``status``: the rag, period and context a list gives it)."""
         self.count += 1
         key = f"{method}:{page}:{self.count}"
-        self.records.append(Indicator(key, page, code, title or None, unit, polarity, method))
+        self.records.append(Indicator(key, page, code, title or None, unit, polarity, method, **status))
         return key
 
     def value(self, key: str, page: int, number: str, context: str, *, kind: str = "actual",
@@ -156,7 +150,7 @@ class _Builder:
 # --- Measure tables (seed 000 appendices) -------------------------------------------
 
 _VALUE_START = re.compile(
-    rf"^\s*(?:Q\s?[1-4]\b|Quarter\s+[1-4]\b|{_MONTH}\b|Target\b|Tolerance\b|Floor\b|Latest\b|{_NUMBER}\s*%)",
+    rf"^\s*(?:Q\s?[1-4]\b|Quarter\s+[1-4]\b|{MONTH}\b|Target\b|Tolerance\b|Floor\b|Latest\b|{_NUMBER}\s*%)",
     re.I,
 )
 
@@ -172,7 +166,7 @@ def _split_measure_cell(text: str) -> tuple[str | None, str, str]:
         if match:
             code = match.group("code")
             title_lines = [match.group("title") or "", *title_lines[1:]]
-    return code, _clean(" ".join(title_lines)), " ".join(lines[first_value:])
+    return code, clean_line(" ".join(title_lines)), " ".join(lines[first_value:])
 
 
 def _measure_values(builder: _Builder, key: str, page: int, context: str, values_text: str,
@@ -190,7 +184,7 @@ def _measure_values(builder: _Builder, key: str, page: int, context: str, values
         if item.words and item is not actuals[0]:
             # "dental checks Q1 =74%" after "health assessment Q1 =85%" (seed 000 p12, E20-22):
             # a second measure in the same cell.
-            current = builder.indicator(page, code, _clean(" ".join(item.words)), unit, None, method)
+            current = builder.indicator(page, code, clean_line(" ".join(item.words)), unit, None, method)
         periods = item.periods or [None]
         for period in periods:
             label = period
@@ -210,7 +204,7 @@ def _measure_values(builder: _Builder, key: str, page: int, context: str, values
 
 
 def _is_header(row: Sequence[Cell]) -> bool:
-    return bool(row) and _clean(row[0].text).lower().startswith("measure")
+    return bool(row) and clean_line(row[0].text).lower().startswith("measure")
 
 
 def _measure_tables(builder: _Builder, pages: Sequence[Page]) -> None:
@@ -221,7 +215,7 @@ def _measure_tables(builder: _Builder, pages: Sequence[Page]) -> None:
         for table in page.tables:
             for row in table.rows:
                 if _is_header(row):
-                    header = [_clean(cell.text) for cell in row]
+                    header = [clean_line(cell.text) for cell in row]
                     current = None
                     continue
                 if header is None or len(row) != len(header):
@@ -267,7 +261,7 @@ def _grid_tables(builder: _Builder, pages: Sequence[Page]) -> None:
     tolerance by area; seed 001 p2: NEETs by month; seed 001 p4: budget by quarter)."""
     for page in pages:
         for table in page.tables:
-            rows = [[_clean(cell.text) for cell in row] for row in table.rows]
+            rows = [[clean_line(cell.text) for cell in row] for row in table.rows]
             if not rows or _is_header(table.rows[0]):
                 continue
             body_start = next(
@@ -357,7 +351,7 @@ def _infographics(builder: _Builder, page: int, text: str) -> None:
                 unit = "count"
             target_value = parse_number(target.group("number")) if target else None
             tolerance_value = parse_number(tolerance.group("number")) if tolerance else None
-            key = builder.indicator(page, match.group("code"), _clean(match.group("title")), unit,
+            key = builder.indicator(page, match.group("code"), clean_line(match.group("title")), unit,
                                     polarity_of(target_value, tolerance_value), "infographic")
             builder.value(key, page, number, context, unit=unit, target=target_value,
                           tolerance=tolerance_value, method="infographic")
@@ -393,9 +387,9 @@ def _label_values(builder: _Builder, page: int, text: str) -> None:
             continue
         title_line = next((lines[k] for k in range(i - 1, max(i - 3, -1), -1)
                            if lines[k].strip() and not _LABEL_VALUE.search(lines[k])), None)
-        code, title = None, _clean(title_line) if title_line else None
+        code, title = None, clean_line(title_line) if title_line else None
         if title_line and (match := _CODE_LINE.match(title_line)):
-            code, title = match.group("code"), _clean(match.group("title") or "")
+            code, title = match.group("code"), clean_line(match.group("title") or "")
         values = {kind: pair for kind, pair in zip(kinds, pairs, strict=True)}
         target = parse_number(values["target"].group("number")) if "target" in values else None
         tolerance = parse_number(values["tolerance"].group("number")) if "tolerance" in values else None
@@ -426,27 +420,24 @@ _TOTAL = re.compile(
 )
 
 
+def _digits(count: str) -> str:
+    """A count as digits: "Nine" -> "9"."""
+    return str(NUMBER_WORDS.get(count.lower(), count))
+
+
 def _summary_counts(builder: _Builder, page: int, text: str) -> None:
     flat = text.replace("**", "")
     for match in _RAG_COUNT.finditer(flat):
         rag = (match.group("rag") or match.group("rated")).lower()
-        raw = match.group("count")
-        number = str(NUMBER_WORDS[raw.lower()]) if raw.lower() in NUMBER_WORDS else raw
         context = _sentence(flat, match.start("count"), match.end())
         key = builder.indicator(page, None, f"Indicators rated {rag.capitalize()}", "count", None, "summary")
-        builder.records.append(
-            IndicatorValue(key, page, float(number), context, kind="count", unit="count",
-                           rag=rag, method="summary")
-        )
+        builder.value(key, page, _digits(match.group("count")), context, kind="count", unit="count",
+                      rag=rag, method="summary")
     for match in _TOTAL.finditer(flat):
-        raw = match.group("count")
-        number = NUMBER_WORDS.get(raw.lower(), None)
-        value = float(number) if number is not None else float(raw)
         context = _sentence(flat, match.start(), match.end())
         key = builder.indicator(page, None, f"{match.group('what')} reported", "count", None, "summary")
-        builder.records.append(
-            IndicatorValue(key, page, value, context, kind="count", unit="count", method="summary")
-        )
+        builder.value(key, page, _digits(match.group("count")), context, kind="count", unit="count",
+                      method="summary")
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|•|\n\s*\n")
@@ -521,15 +512,10 @@ def _status_lists(builder: _Builder, page: int, text: str) -> None:
             j += 1
         for item_lines in items:
             first = _LIST_ITEM.match(item_lines[0])
-            title = _clean(" ".join([first.group("title"), *item_lines[1:]]))
+            title = clean_line(" ".join([first.group("title"), *item_lines[1:]]))
             context = "\n".join([lines[i], *item_lines])
-            builder.count += 1
-            builder.records.append(
-                Indicator(
-                    key=f"list:{page}:{builder.count}", page=page, code=first.group("code"),
-                    title=title, method="list", rag=rag, period=period, context=context,
-                )
-            )
+            builder.indicator(page, first.group("code"), title, None, None, "list",
+                              rag=rag, period=period, context=context)
         i = j if items else i + 1
 
 
