@@ -265,6 +265,76 @@ class Entity:
 
 
 
+# --- Measures: the registry, links and official values (nlp.measures, nlp.linking) ----
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A canonical measure in the registry: one thing that is measured, whoever reports it.
+
+    National measures come from the DfE/LAIT data dictionary (``source="LAIT"``, ``code``
+    its Measure_code); local measures with no national twin have ``source="local"``.
+    """
+
+    id: str  # stable, readable: "re-referrals-12-months", "cla-rate-per-10000"
+    label: str
+    unit: str | None = None  # one of periods.normalise_unit's spellings: "%", "rate per 10,000", ...
+    polarity: str | None = None  # "higher is better" / "lower is better" (Indicator's wording)
+    definition: str | None = None
+    topic: str | None = None
+    source: str = "local"  # "LAIT", "DfE", "local"
+    code: str | None = None  # the national code (LAIT Measure_code) where there is one
+
+
+@dataclass(frozen=True)
+class IndicatorRef:
+    """What the linker knows of one catalogued indicator: enough to match it, no more."""
+
+    indicator_id: int
+    document_id: int
+    authority: str | None
+    code: str | None
+    title: str | None
+    unit: str | None
+    polarity: str | None
+    context: str | None = None
+    period_start: str | None = None  # earliest ISO date among its values, for ordering by time
+    values: tuple[float, ...] = ()  # its actual values, for continuity across papers
+
+
+@dataclass(frozen=True)
+class MeasureLink:
+    """An indicator linked to a registry measure, with how and how sure.
+
+    ``status``: "automatic" (scored above the threshold), "pending" (below it, for a person
+    to review), "confirmed" or "rejected" (a person's decision, read from the review file).
+    """
+
+    indicator_id: int
+    measure_id: str
+    method: str  # "code-history", "title", "synonym", "review", ...
+    score: float  # 0-100
+    status: str
+    evidence: str  # in words: what matched ("title 'Re-referrals ...' ~ 'Re-referrals ...' 96")
+
+
+@dataclass(frozen=True)
+class OfficialValue:
+    """A value a national body published for a measure and an area (DfE statistics)."""
+
+    measure_id: str
+    area: str  # "Doncaster", "England", "Yorkshire and The Humber"
+    area_code: str | None  # ONS code: E08000017, E92000001
+    level: str  # "National", "Regional", "Local authority"
+    period: str  # as published: "2016" (year ending 31 March 2016)
+    period_start: str | None
+    period_end: str | None
+    value: float
+    unit: str | None
+    source: str  # the published file it comes from
+    description: str | None = None  # the series within the file, as published
+
+
 # --- Fetching from ModernGov (corpus.moderngov) -------------------------------------
 
 

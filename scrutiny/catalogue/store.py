@@ -10,12 +10,12 @@ from typing import Iterable, Sequence
 import sqlite_utils
 
 from ..records import Document, Page, Problem
-from . import tables
+from . import measures, tables
 
 __all__ = ["TABLES", "Catalogue"]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
-TABLES = ("documents", "pages", "problems", *tables.table_names())
+TABLES = ("documents", "pages", "problems", *tables.table_names(), *measures.TABLES)
 
 _FACTS = ("title", "authority", "committee", "meeting_date", "kind", "source_url")
 
@@ -101,6 +101,7 @@ class Catalogue:
             db["documents"].create_index(["authority", "meeting_date"], if_not_exists=True)
             db["problems"].create_index(["path"], if_not_exists=True)
         tables.create_all(db)
+        measures.create(db)
         if not db["pages"].detect_fts():
             db["pages"].enable_fts(["text"], tokenize="porter", create_triggers=True)
         if not db["documents"].detect_fts():
@@ -228,6 +229,7 @@ class Catalogue:
             self._insert_problems(problems)
 
     def _delete_document(self, document_id: int) -> None:
+        measures.links_of_documents(self.db, [document_id])
         for name in ("pages", *tables.table_names()):
             self.db[name].delete_where("document_id = ?", [document_id])
         self.db["documents"].delete(document_id)
