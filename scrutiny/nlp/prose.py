@@ -116,7 +116,7 @@ def line_breaks(doc: Doc) -> Doc:
     line ending in ":" and a next line starting with a paragraph number, bullet or
     "Page N" footer all end a sentence.
     """
-    text = doc.text
+    text = _text(doc)
     lines = text.split("\n")
     width = max((len(line.rstrip()) for line in lines), default=0)
     starts = {token.idx: token.i for token in doc if not token.is_space}
@@ -258,13 +258,13 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
 def _lead(sentence: Span, values: list[_Value], index: int) -> str:
     """The sentence text between the previous value and this one."""
     begin = values[index - 1].span_end if index else sentence.start_char
-    return sentence.doc.text[begin : values[index].start]
+    return _text(sentence.doc)[begin : values[index].start]
 
 
 def _trail(sentence: Span, values: list[_Value], index: int) -> str:
     """The sentence text between this value and the next."""
     end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
-    return sentence.doc.text[values[index].span_end : end]
+    return _text(sentence.doc)[values[index].span_end : end]
 
 
 _INHERIT = re.compile(r"^\s*(?:[A-Z][\w'’-]*\s+){0,4}(?:,|and|or|,\s*and)?\s*$")
@@ -371,12 +371,12 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         elif kept and kept[-1] is values[index - 1] and _INHERIT.match(lead) and lead.strip():
             # "targets of 3.1% NEET and 2.8% Not Known" (seed 002 p4): the list shares its kind
             value.kind, value.benchmark = kept[-1].kind, kept[-1].benchmark
-        opening = sentence.doc.text[sentence.start_char : value.start]
+        opening = _text(sentence.doc)[sentence.start_char : value.start]
         if value.kind == "actual" and (
             _AMBITION.search(opening) and re.search(r"\bto\b", lead) or _BY_YEAR.match(opening)
         ):
             value.kind = "target"  # "will have fallen from 22.3% in 2020/21 to 20%" (Kent ICS p13)
-        before = sentence.doc.text[sentence.start_char : value.start]
+        before = _text(sentence.doc)[sentence.start_char : value.start]
         if before.count("(") > before.count(")") and value.kind == "actual":
             continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
         if value.label == "DURATION" and not (
@@ -477,7 +477,7 @@ def _noun_phrase(tokens: Sequence, stop_at: int) -> str | None:
             break
         if token.text == ",":
             # "not in education, employment or training (NEET)" (seed 002 p4): a list goes on
-            rest = doc.text[token.idx + 1 : stop_at]
+            rest = _text(doc)[token.idx + 1 : stop_at]
             if not re.match(r"\s*[a-z][\w-]*(?:\s+[a-z][\w-]*)?\s+(?:or|and)\s+\w", rest):
                 break
         if token.like_num and nxt is not None and nxt.text == "%":
@@ -485,7 +485,7 @@ def _noun_phrase(tokens: Sequence, stop_at: int) -> str | None:
         end = token.idx + len(token.text)
     if end <= begin:
         return None
-    return doc.text[begin:end]
+    return _text(doc)[begin:end]
 
 
 def _next_word(token):
@@ -509,7 +509,7 @@ def _attached_title(sentence: Span, values: list[_Value], index: int) -> str | N
     if of:
         start = value.span_end + of.end()
         end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
-        text = sentence.doc.text[start:end]
+        text = _text(sentence.doc)[start:end]
         # "which is an improvement on ..." (seed 002 p4) is comment; "which is up-to-date" is name;
         # a bracketed abbreviation is name too: "87.6% of Children in Need (CIN), ..." (seed 002 p5)
         cut = re.search(
@@ -537,7 +537,7 @@ def _attached_title(sentence: Span, values: list[_Value], index: int) -> str | N
 def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
     """Measures the sentence names before character ``before``, as (end offset, title)."""
     cues = _cues()
-    text = sentence.doc.text
+    text = _text(sentence.doc)
     found: list[tuple[int, str]] = []
     window = text[sentence.start_char : before]
     base = sentence.start_char
@@ -614,7 +614,7 @@ _LEADING = re.compile(
 
 def _subject(sentence: Span) -> tuple[int, str] | None:
     """The measure a sentence opens with: "Re-referral rates are now ..." (seed 002 p4)."""
-    text = sentence.doc.text
+    text = _text(sentence.doc)
     lead = _LEADING.match(text, sentence.start_char, sentence.end_char)
     start = lead.end() if lead else sentence.start_char
     tokens = _tokens_from(sentence, start)
@@ -628,7 +628,7 @@ def _subject(sentence: Span) -> tuple[int, str] | None:
 def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[int, int]]) -> None:
     """Find the period written for a value: right after it, else in the words leading to it."""
     value = values[index]
-    text = sentence.doc.text
+    text = _text(sentence.doc)
     mentions = [(m.start(), m.end()) for m in _PERIODS.finditer(text, sentence.start_char, sentence.end_char)]
     trail_end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
     lead_start = values[index - 1].span_end if index else sentence.start_char
@@ -688,8 +688,11 @@ def _lead_is_neutral(lead: str) -> bool:
     return all(word.lower() in _NEUTRAL for word in words)
 
 
-def _measures(sentence: Span, values: list[_Value], previous_title: str | None) -> None:
-    """Name each value's measure, leaving it None (so it is skipped) when unsure."""
+def _measures(sentence: Span, values: list[_Value], previous: Span | None) -> None:
+    """Name each value's measure, leaving it None (so it is skipped) when unsure.
+
+    ``previous``: the sentence before (the last one with any text), for "this converts to".
+    """
     subject = _subject(sentence)
     anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.I)
     for index, value in enumerate(values):
@@ -705,7 +708,7 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
             # a count needs a "number of X" right before it: the nearest measure the sentence names
             candidates = _candidates(sentence, value.start)
             end, best = max(candidates) if candidates else (value.start, "")
-            between = _PERIODS.sub(" ", sentence.doc.text[end : value.start])
+            between = _PERIODS.sub(" ", _text(sentence.doc)[end : value.start])
             plain = all(word.lower() in _COUNT_VERBS for word in re.findall(r"[A-Za-z]+", between))
             # "... per LAC team social worker to 12.9 however the maximum is now at 18" (seed 002 p9)
             named = re.match(r"(?:(?:total|overall)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
@@ -734,8 +737,8 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
             value.title = max(candidates)[1]
         elif subject and subject[0] <= value.start:
             value.title = subject[1]
-        elif value.unit and value.unit.startswith("rate") and anaphora and previous_title:
-            value.title = previous_title  # "When converted into a rate ... this is 244.0" (seed 002 p4)
+        elif value.unit and value.unit.startswith("rate") and anaphora and previous is not None:
+            value.title = _sentence_title(previous)  # "When converted into a rate ... this is 244.0" (seed 002 p4)
     # a measure named by the sentence (not by words beside the value) covers two values only
     # when nothing between them could name a different one: "78.7% and against local
     # standards 65.8%" (seed 002 p6) is skipped
@@ -744,7 +747,7 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
             continue
         for earlier in values[:index]:
             if earlier.kind == "actual" and earlier.unit == value.unit and earlier.title == value.title and not _lead_is_neutral(
-                sentence.doc.text[earlier.span_end : value.start]
+                _text(sentence.doc)[earlier.span_end : value.start]
             ):
                 value.title = None
                 break
@@ -756,12 +759,21 @@ def _measures(sentence: Span, values: list[_Value], previous_title: str | None) 
         predicate = re.search(r"\s(?:having|with|who|that|were|was|are|is|have|has|had)\s.+$", last)
         if predicate:
             for value, following in pairwise(run):
-                between = sentence.doc.text[value.span_end : following.start]
+                between = _text(sentence.doc)[value.span_end : following.start]
                 listed = re.fullmatch(r"\s*of\s+[^%]*?(?:,|\band)\s*", between)
                 if listed and value.title and not re.search(
                     r"\s(?:having|with|who|that|were|was|are|is|have|has|had)\s", value.title
                 ):
                     value.title = value.title + predicate.group(0)
+
+
+def _text(doc: Doc) -> str:
+    """``doc.text``, joined once per doc: spaCy rebuilds the string from its tokens on
+    every access, and the rules slice it hundreds of times a page."""
+    text = doc.user_data.get("scrutiny_text")
+    if text is None:
+        text = doc.user_data["scrutiny_text"] = doc.text
+    return text
 
 
 def _sentence_title(sentence: Span) -> str | None:
@@ -805,16 +817,17 @@ def prose_indicators(pages: Sequence[Page], year_hint: str | None = None) -> Ite
             continue  # a table or infographic page (seed 000 p7-12): columns interleave in the text
         doc = nlp(page.text)
         matches = filter_spans(_matcher()(doc, as_spans=True))
-        previous_title = None
+        previous = None
         for sentence in doc.sents:
             values = _roles(sentence, _values(sentence, matches))
             if values:
                 taken: set[tuple[int, int]] = set()
                 for index in range(len(values)):
                     _period(sentence, values, index, taken)
-                _measures(sentence, values, previous_title)
+                _measures(sentence, values, previous)
                 yield from _records(page, sentence, values, year_hint, named)
-            previous_title = _sentence_title(sentence) if sentence.text.strip() else previous_title
+            if sentence.text.strip():
+                previous = sentence
 
 
 def _records(
