@@ -60,6 +60,7 @@ class Words:
     text: str  # the words in order, space-separated
     words: frozenset[str]
     numbers: frozenset[str]
+    marks: tuple[str | None, ...] = ()  # per group of distinguishing words, the one it names
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,9 @@ def _words(doc) -> Words:
         lemma = (token.lemma_ or text).lower().strip("-")
         if lemma and lemma not in ignore:
             words.append(lemma)
-    return Words(" ".join(words), frozenset(words), frozenset(numbers))
+    present = set(words) | numbers
+    marks = tuple(next((word for word in group if word in present), None) for group in _vocabulary().groups)
+    return Words(" ".join(words), frozenset(words), frozenset(numbers), marks)
 
 
 def _nlp():
@@ -158,10 +161,10 @@ def similarity(a: Words, b: Words) -> float:
 
 def _clash(a: Words, b: Words) -> tuple[str | None, int]:
     """Words that tell the two apart ("dental" vs "health"), or how many one names and the other doesn't."""
+    if a.marks == b.marks:
+        return None, 0
     one_sided = 0
-    for group in _vocabulary().groups:
-        first = next((word for word in group if word in a.words or word in a.numbers), None)
-        second = next((word for word in group if word in b.words or word in b.numbers), None)
+    for first, second in zip(a.marks, b.marks, strict=True):
         if first and second and first != second:
             return f"'{first}' vs '{second}'", one_sided
         if (first is None) != (second is None):
@@ -273,49 +276,87 @@ def _same_code(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.strip().lower() == b.strip().lower())
 
 
+def _fits(words: Words, measure_id: str, registry_words: dict[str, list[Words]],
+          known: dict[tuple[Words, str], bool]) -> bool:
+    """Whether some name of the measure has no distinguishing word the title contradicts."""
+    key = (words, measure_id)
+    if key not in known:
+        known[key] = any(not _clash(words, name)[0] for name in registry_words[measure_id])
+    return known[key]
+
+
+@dataclass
+class _Series:
+    """Confidently linked measures of one authority with one code, title and unit: one
+    measure as the authority reports it over time, whatever paper it is in."""
+
+    first: IndicatorRef  # named in the evidence
+    words: Words
+    measure_id: str
+    values: list[float]
+
+
+_SERIES_VALUES = 64  # enough to see values continue; keeps the comparison cheap
+_POOL = 50  # series compared for a title that shares a word with them, at most
+
+
 def _history(
     refs: Sequence[IndicatorRef], words: Sequence[Words], matches: list[_Match | None],
     registry_words: dict[str, list[Words]], rejected: Sequence[set[str]],
 ) -> None:
     """Within each authority, give weakly linked measures the measure of a confidently linked
-    one with the same code and a similar title, or a very similar title whose values continue."""
+    one with the same code and a similar title, or a very similar title whose values continue.
+
+    Blocked: a title is compared only with the authority's series that have its code or
+    share its rarest word (at most ``_POOL`` of those), so the work grows with the number
+    of titles, not its square.
+    """
+    fits: dict[tuple[Words, str], bool] = {}
     by_authority: dict[str | None, list[int]] = defaultdict(list)
     for number, ref in enumerate(refs):
         by_authority[ref.authority].append(number)
     for members in by_authority.values():
-        sure = [n for n in members if matches[n] is not None and matches[n].score >= AUTOMATIC]
-        by_code: dict[str, list[int]] = defaultdict(list)
-        by_word: dict[str, list[int]] = defaultdict(list)
-        for n in sure:
-            if refs[n].code:
-                by_code[refs[n].code.strip().lower()].append(n)
-            for word in words[n].words:
-                by_word[word].append(n)
+        series: dict[tuple, _Series] = {}
+        for n in members:
+            match = matches[n]
+            if match is None or match.score < AUTOMATIC:
+                continue
+            ref = refs[n]
+            key = ((ref.code or "").strip().lower(), words[n], ref.unit, match.measure_id)
+            if key not in series:
+                series[key] = _Series(ref, words[n], match.measure_id, [])
+            room = _SERIES_VALUES - len(series[key].values)
+            series[key].values.extend(ref.values[:room])
+        by_code: dict[str, list[_Series]] = defaultdict(list)
+        by_word: dict[str, list[_Series]] = defaultdict(list)
+        for (code, *_), one in series.items():
+            if code:
+                by_code[code].append(one)
+            for word in one.words.words:
+                by_word[word].append(one)
         for n in members:
             current = matches[n]
             if current is not None and current.score >= AUTOMATIC:
                 continue
             ref = refs[n]
-            # Blocked: same code, or sharing the title's rarest word among the sure ones.
             pool = list(by_code.get((ref.code or "").strip().lower(), ()))
             shared = [w for w in words[n].words if w in by_word]
             if shared:
-                pool += by_word[min(shared, key=lambda w: len(by_word[w]))][:200]
-            best: tuple[float, int, str] | None = None
-            for other in dict.fromkeys(pool):
-                linked = matches[other]
-                if other == n or linked.measure_id in rejected[n] or not _agree(ref.unit, refs[other].unit):
+                pool += by_word[min(shared, key=lambda w: len(by_word[w]))][:_POOL]
+            best: tuple[float, _Series, str] | None = None
+            for other in {id(one): one for one in pool}.values():
+                if other.measure_id in rejected[n] or not _agree(ref.unit, other.first.unit):
                     continue
-                if all(_clash(words[n], w)[0] for w in registry_words[linked.measure_id]):
+                if not _fits(words[n], other.measure_id, registry_words, fits):
                     continue  # the title names a word every name of that measure contradicts
-                clash, one_sided = _clash(words[n], words[other])
+                clash, one_sided = _clash(words[n], other.words)
                 if clash:
                     continue
                 # A distinguishing word only one title names ("Care Leavers in touch" vs
                 # "Care Leavers EET") counts against them.
-                title = similarity(words[n], words[other]) - 8 * one_sided
-                same_code = _same_code(ref.code, refs[other].code)
-                continues = _continues(ref.values, refs[other].values)
+                title = similarity(words[n], other.words) - 8 * one_sided
+                same_code = _same_code(ref.code, other.first.code)
+                continues = _continues(ref.values, other.values)
                 # Seed 000's B13 titles ("Care Leavers in Suitable Accommodation", "... in
                 # Employment, Education and Training") share a code and two words: 66.
                 if same_code and title >= 75:
@@ -328,8 +369,8 @@ def _history(
                     why = [f"title {title:.0f}"]
                     if same_code:
                         why.append(f"same code {ref.code}")
-                    elif refs[other].code:
-                        why.append(f"code {ref.code or '(none)'} here, {refs[other].code} there")
+                    elif other.first.code:
+                        why.append(f"code {ref.code or '(none)'} here, {other.first.code} there")
                     if continues:
                         why.append("values continue")
                     best = (score, other, ", ".join(why))
@@ -338,9 +379,9 @@ def _history(
             score, other, why = best
             if current is not None and current.score >= score:
                 continue
-            source = refs[other]
+            source = other.first
             matches[n] = _Match(
-                matches[other].measure_id, round(score, 1), "code-history",
+                other.measure_id, round(score, 1), "code-history",
                 f"same measure as {source.authority or 'the same authority'} "
                 f"{source.code or ''} '{source.title}' (indicator {source.indicator_id}): {why}".replace("  ", " "),
             )
@@ -371,7 +412,14 @@ def link(
     words = [normalised[ref.title or ""] for ref in refs]
     reviewed = [decisions.get(_key(ref.authority, ref.code, ref.title), []) for ref in refs]
     rejected = [{r.measure_id for r in rs if r.decision == "reject"} for rs in reviewed]
-    matches = [_best(ref, w, index, no) for ref, w, no in zip(refs, words, rejected, strict=True)]
+    # The same title, unit and polarity link the same way: score each combination once.
+    best: dict[tuple, _Match | None] = {}
+    matches = []
+    for ref, w, no in zip(refs, words, rejected, strict=True):
+        key = (ref.title, ref.unit, ref.polarity, frozenset(no))
+        if key not in best:
+            best[key] = _best(ref, w, index, no)
+        matches.append(best[key])
     _history(refs, words, matches, registry_words, rejected)
     links = []
     for ref, match, reviews_of_ref, no in zip(refs, matches, reviewed, rejected, strict=True):
