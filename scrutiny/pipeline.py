@@ -412,7 +412,9 @@ class Build:
             if before.get("official values") != inputs["official values"]:
                 measure_tables.replace_official_values(db, registry.load_official_values())
             reviews, problems = registry.load_reviews(self.review, measures.ids())
-            catalogue.replace_problems("review", [_display_path(self.review)], problems)
+            where = _display_path(self.review)  # the path the next build clears them by
+            problems = [replace(problem, path=where) for problem in problems]
+            catalogue.replace_problems("review", [where], problems)
             self.summary.problems.extend(problems)
             from .nlp.linking import link  # spaCy loads only when there is linking to do
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+import yaml
 from click.testing import CliRunner
 
 from scrutiny.cli import cli
@@ -345,3 +346,15 @@ def test_links_command_lists_pending_links_as_a_review_file(built_catalogue):
     assert "re-referrals-12-months" in listed.output
     missing = CliRunner().invoke(cli, ["links", "--db", "/nonexistent/x.db"])
     assert missing.exit_code == 1 and "scrutiny build" in missing.output
+
+
+def test_canned_queries_put_a_reported_value_next_to_the_official_one(db):
+    queries = yaml.safe_load((REPO / "metadata.yml").read_text(encoding="utf-8"))["databases"]["catalogue"]["queries"]
+    rows = list(db.query(queries["measure_side_by_side"]["sql"], {"measure_id": "re-referrals-12-months"}))
+    # seed 000 p7: A1 "Q1 = 24%" (2016/17); dfe_csc_c1 ... 2017 Doncaster rereferral_percent 27.1,
+    # England 21.9 (the year ending 31 March 2017 contains Q1 2016/17)
+    a1 = next(row for row in rows if row["code"] == "A1" and row["period"] == "Q1")
+    assert (a1["reported"], a1["official_year"], a1["official"], a1["england"]) == (24.0, "2017", 27.1, 21.9)
+    assert {row["authority"] for row in rows} == {"Doncaster", "Rotherham"}
+    pending = list(db.query(queries["links_to_review"]["sql"]))
+    assert pending and all(row["score"] < 80 for row in pending)
