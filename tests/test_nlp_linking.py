@@ -358,3 +358,15 @@ def test_canned_queries_put_a_reported_value_next_to_the_official_one(db):
     assert {row["authority"] for row in rows} == {"Doncaster", "Rotherham"}
     pending = list(db.query(queries["links_to_review"]["sql"]))
     assert pending and all(row["score"] < 80 for row in pending)
+
+
+def test_a_review_file_without_the_columns_is_reported_not_guessed(tmp_path):
+    from scrutiny.registry import load_reviews
+
+    review = tmp_path / "catalogue.review.csv"
+    review.write_text("title;measure;decision\nRe-referrals;re-referrals-12-months;confirm\n", encoding="utf-8")
+    reviews, problems = load_reviews(review, {"re-referrals-12-months"})
+    assert reviews == []
+    assert len(problems) == 1 and "authority,code,title,measure_id,decision,note" in problems[0].error
+    # A file that isn't there means no decisions yet, not a problem
+    assert load_reviews(tmp_path / "missing.csv", set()) == ([], [])

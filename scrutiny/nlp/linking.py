@@ -400,6 +400,8 @@ def link(
 ) -> list[MeasureLink]:
     """A link for every reported measure that matches a registry measure (or that a person
     reviewed), in the order of ``refs``. Measures that match nothing well enough get no link."""
+    if not refs:
+        return []  # nothing to link: don't load spaCy
     decisions: dict[tuple[str, str, str], list[MeasureReview]] = defaultdict(list)
     for review in reviews:
         decisions[_key(review.authority, review.code, review.title)].append(review)
