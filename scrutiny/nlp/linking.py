@@ -233,7 +233,8 @@ def _best(ref: IndicatorRef, words: Words, index: _Index, rejected: set[str]) ->
         score = similarity(words, name.words) - 4 * one_sided
         notes = []
         if one_sided:
-            notes.append(f"{one_sided} distinguishing word(s) on one side only")
+            named = [x or y for x, y in zip(words.marks, name.words.marks, strict=True) if (x is None) != (y is None)]
+            notes.append("only one names " + ", ".join(f"'{word}'" for word in named))
         if ref.unit and measure.unit:
             notes.append(f"unit {ref.unit} agrees")
             score += 3
