@@ -188,7 +188,7 @@ def linked(db: sqlite_utils.Database, statuses: Iterable[str] = ()) -> list[dict
         from measure_links l join indicators i on i.id = l.indicator_id
         join documents d on d.id = i.document_id left join measures m on m.id = l.measure_id
         {where}
-        order by l.status, l.score, d.authority, i.code, i.title
+        order by l.score, l.status, d.authority, i.code, i.title
         """,
         wanted,
     ))
