@@ -10,9 +10,11 @@ from typing import Callable
 import click
 
 from . import __version__
+from .catalogue.measures import links_report
 from .catalogue.quality import quality_report
 from .errors import ScrutinyError
 from .pipeline import Build, BuildSummary, Limits, default_workers
+from .registry import REVIEW_COLUMNS
 
 DEFAULT_DB = "catalogue.db"
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -106,8 +108,9 @@ def _run_build(
     quiet: bool,
     workers: int | None = None,
     limits: Limits | None = None,
+    review: Path | None = None,
 ) -> BuildSummary:
-    job = Build(paths or None, db_path, workers=workers, limits=limits)
+    job = Build(paths or None, db_path, workers=workers, limits=limits, review=review)
     if quiet:
         for _ in job.run():
             pass
@@ -133,6 +136,11 @@ def _run_build(
 @workers_option
 @time_limit_option
 @memory_limit_option
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Review file of link decisions (default: <db>.review.csv beside the catalogue).",
+)
 @click.pass_context
 @_friendly_errors
 def build(
@@ -142,6 +150,7 @@ def build(
     workers: int,
     time_limit: float,
     memory_limit: int,
+    review: Path | None,
 ) -> None:
     """Build or update a catalogue from PDF, HTML and text files.
 
@@ -150,7 +159,8 @@ def build(
     read again; changed files replace their old records. A file that can't be read
     is recorded in the problems table and the build carries on. Documents are read
     in parallel, each within a time and memory limit; only one build at a time may
-    update a catalogue.
+    update a catalogue. Then every reported measure is linked to the measure registry,
+    respecting the decisions in the review file (see `scrutiny links`).
 
     \b
     Example:
@@ -163,6 +173,7 @@ def build(
         ctx.obj["quiet"],
         workers=workers,
         limits=Limits(seconds=time_limit, memory_mb=memory_limit),
+        review=review,
     )
 
 
@@ -238,6 +249,49 @@ def quality(db_path: Path) -> None:
     click.echo(f"{total} values in {len(report)} documents; {bad} ungrounded")
     if bad:
         raise click.ClickException(f"{bad} values are not grounded on the page they cite.")
+
+
+@cli.command()
+@db_option
+@click.option("--pending", is_flag=True, help="Only links that need a person's review.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["automatic", "pending", "confirmed", "rejected"]),
+    help="Only links with this status (repeatable).",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV in the review file's columns, ready to edit.")
+@_friendly_errors
+def links(db_path: Path, pending: bool, statuses: tuple[str, ...], as_csv: bool) -> None:
+    """List the links from reported measures to registry measures, least sure first.
+
+    To review: write the pending links as CSV to the review file beside the catalogue,
+    put "confirm" or "reject" in the decision column (change measure_id to relink), and
+    build again; the build respects the file. Rows left without a decision are ignored.
+
+    \b
+    Example:
+        scrutiny links --db catalogue.db --pending
+        scrutiny links --db catalogue.db --pending --csv > catalogue.review.csv
+    """
+    rows = links_report(db_path, ("pending",) if pending else statuses)
+    if as_csv:
+        import csv
+        import sys
+
+        writer = csv.DictWriter(sys.stdout, [*REVIEW_COLUMNS, "score", "status", "evidence"],
+                                extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, "decision": "", "note": ""} for row in rows)
+        return
+    for row in rows:
+        click.echo(
+            f"{row['status']:<9} {row['score']:>5.1f}  {row['authority'] or '?'} {row['code'] or ''} "
+            f"'{row['title']}' -> {row['measure_id']}"
+        )
+        click.echo(f"          {row['evidence']}")
+    click.echo(f"{len(rows)} links")
 
 
 _ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])

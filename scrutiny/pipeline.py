@@ -23,8 +23,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from . import corpus, extract
+from . import corpus, extract, registry
 from .catalogue import Catalogue
+from .catalogue import measures as measure_tables
 from .errors import ScrutinyError, UnreadableDocument
 from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
@@ -111,12 +112,18 @@ def _display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+_STATUSES = ("confirmed", "automatic", "pending")
+#: The linker's code: a new version relinks even when nothing else changed.
+_LINKER = Path(__file__).resolve().parent / "nlp" / "linking.py"
+
+
 @dataclass
 class BuildSummary:
     """Counts of what a build did, by action, and the problems it met."""
 
     actions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    links: dict[str, int] | None = None  # measure links by status, once the build has linked
 
     def add(self, outcome: Outcome) -> None:
         self.actions[outcome.action] = self.actions.get(outcome.action, 0) + 1
@@ -131,6 +138,11 @@ class BuildSummary:
         text = f"{self.files} files: {done or 'none found'}"
         if self.problems:
             text += f"; {len(self.problems)} problems (see the problems table)"
+        if self.links is not None:
+            counts = ", ".join(f"{self.links.get(status, 0)} {status}" for status in _STATUSES)
+            if self.links.get("rejected"):
+                counts += f", {self.links['rejected']} rejected"
+            text += f"; measure links: {counts}"
         return text
 
 
@@ -327,7 +339,8 @@ class Build:
     Finding and hashing the files happens when the Build is made, so ``len(build)`` is
     known before ``run()`` reads any document (the CLI uses it for its progress bar).
     ``workers``: documents read at once, in worker processes (default: one per CPU);
-    1 reads them in this process, with no limits.
+    1 reads them in this process, with no limits. ``review``: the review file of link
+    decisions (default: ``<db>.review.csv`` beside the catalogue).
     """
 
     def __init__(
@@ -336,6 +349,7 @@ class Build:
         db_path: str | Path,
         workers: int | None = None,
         limits: Limits | None = None,
+        review: str | Path | None = None,
     ):
         if paths is None:
             paths = [bundled("corpus")]
@@ -345,6 +359,7 @@ class Build:
         if self.workers < 1:
             raise ScrutinyError("The number of workers must be 1 or more.")
         self.limits = limits or Limits()
+        self.review = Path(review) if review is not None else registry.review_path(self.db_path)
         found = list(corpus.discover(self.roots))
         self.sources = [item for item in found if isinstance(item, SourceFile)]
         self.found_problems = [item for item in found if isinstance(item, Problem)]
@@ -372,6 +387,42 @@ class Build:
                 finished = True
             finally:
                 readers.close(finished)
+            self._link_measures(catalogue)
+
+    def _link_measures(self, catalogue: Catalogue) -> None:
+        """Link every reported measure to the registry, when anything linking reads has changed.
+
+        The registry and official values are written, and every link remade, when a document
+        was added, replaced or removed, or the registry, synonyms, review file or linker
+        changed; otherwise nothing is read (spaCy is not even loaded), so a build with
+        nothing new stays cheap.
+        """
+        db = catalogue.db
+        inputs = {
+            "registry": registry.fingerprint(registry.MEASURES, registry.SYNONYMS, _LINKER),
+            "official values": registry.fingerprint(registry.OFFICIAL),
+            "review file": registry.fingerprint(self.review),
+            "documents": measure_tables.documents_fingerprint(db),
+        }
+        before = measure_tables.linking_inputs(db)
+        if before != inputs:
+            measures = registry.load_registry()
+            if before.get("registry") != inputs["registry"] or not db["measures"].count:
+                measure_tables.replace_measures(db, measures.measures)
+            if before.get("official values") != inputs["official values"]:
+                measure_tables.replace_official_values(db, registry.load_official_values())
+            reviews, problems = registry.load_reviews(self.review, measures.ids())
+            where = _display_path(self.review)  # the path the next build clears them by
+            problems = [replace(problem, path=where) for problem in problems]
+            catalogue.replace_problems("review", [where], problems)
+            self.summary.problems.extend(problems)
+            from .nlp.linking import link  # spaCy loads only when there is linking to do
+
+            links = link(measure_tables.indicator_refs(db), measures, reviews)
+            measure_tables.replace_links(db, links)
+            measure_tables.save_linking_inputs(db, inputs)
+            log.info("linked %d reported measures to the registry", len(links))
+        self.summary.links = measure_tables.link_counts(db)
 
     def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
         ahead = 4 * self.workers
@@ -521,10 +572,11 @@ def build(
     db_path: str | Path,
     workers: int | None = None,
     limits: Limits | None = None,
+    review: str | Path | None = None,
 ) -> BuildSummary:
     """Build or update the catalogue at ``db_path`` from the documents under ``paths``
-    (None: the bundled sample corpus)."""
-    job = Build(paths, db_path, workers=workers, limits=limits)
+    (None: the bundled sample corpus), then link its measures to the registry."""
+    job = Build(paths, db_path, workers=workers, limits=limits, review=review)
     for _ in job.run():
         pass
     return job.summary

@@ -335,6 +335,24 @@ class OfficialValue:
     description: str | None = None  # the series within the file, as published
 
 
+@dataclass(frozen=True)
+class MeasureReview:
+    """A person's decision about a link, read from the review file.
+
+    Keyed by what survives a rebuild (indicator ids change when a document is read again):
+    the authority, the code and the title as the paper prints them. ``decision`` is
+    "confirm" (link to ``measure_id``, whatever the linker thought) or "reject" (never link
+    to ``measure_id``).
+    """
+
+    authority: str | None
+    code: str | None
+    title: str
+    measure_id: str
+    decision: str
+    note: str | None = None
+
+
 # --- Fetching from ModernGov (corpus.moderngov) -------------------------------------
 
 

@@ -9,18 +9,21 @@ a build. Each ``replace_*`` function swaps a table's contents inside one transac
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 from typing import Iterable
 
 import sqlite_utils
 
+from ..errors import ScrutinyError
 from ..records import IndicatorRef, Measure, MeasureLink, OfficialValue
 
 __all__ = [
-    "TABLES", "create", "indicator_refs", "links_of_documents", "replace_links",
-    "replace_measures", "replace_official_values",
+    "TABLES", "create", "documents_fingerprint", "indicator_refs", "link_counts", "linked",
+    "linking_inputs", "links_of_documents", "links_report", "replace_links", "replace_measures",
+    "replace_official_values", "save_linking_inputs",
 ]
 
-TABLES = ("measures", "measure_links", "official_values")
+TABLES = ("measures", "measure_links", "official_values", "measure_inputs")
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -73,6 +76,9 @@ def create(db: sqlite_utils.Database) -> None:
         not_null={"measure_id", "area", "level", "period", "value", "source"},
         if_not_exists=True,
     )
+    # What the last linking read (registry, review file, documents): a build relinks only
+    # when one of these changed, so a build with nothing new stays cheap (issue 8).
+    db["measure_inputs"].create({"name": str, "sha256": str}, pk="name", if_not_exists=True)
     db["measure_links"].create_index(["measure_id"], if_not_exists=True)
     db["measure_links"].create_index(["status"], if_not_exists=True)
     db["official_values"].create_index(["measure_id", "area", "period_start"], if_not_exists=True)
@@ -141,3 +147,61 @@ def indicator_refs(db: sqlite_utils.Database) -> list[IndicatorRef]:
                                  row["title"], row["unit"], row["polarity"], row["context"],
                                  row["period_start"], values))
     return refs
+
+
+def linking_inputs(db: sqlite_utils.Database) -> dict[str, str]:
+    """What the last linking read, by name, as SHA-256 digests."""
+    return {row["name"]: row["sha256"] for row in db["measure_inputs"].rows}
+
+
+def save_linking_inputs(db: sqlite_utils.Database, inputs: dict[str, str]) -> None:
+    with db.atomic():
+        db["measure_inputs"].delete_where()
+        db["measure_inputs"].insert_all(({"name": k, "sha256": v} for k, v in inputs.items()), pk="name")
+
+
+def documents_fingerprint(db: sqlite_utils.Database) -> str:
+    """A digest of every document's id, content and authority: it changes when linking's input does."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for row in db.execute("select id, sha256, coalesce(authority, '') from documents order by id"):
+        digest.update("|".join(str(v) for v in row).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def link_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many links have each status (confirmed, automatic, pending, rejected)."""
+    return {row[0]: row[1] for row in db.execute("select status, count(*) from measure_links group by status")}
+
+
+def linked(db: sqlite_utils.Database, statuses: Iterable[str] = ()) -> list[dict]:
+    """Links with what a reviewer needs to judge them: the paper's authority, code and title,
+    the measure's label, score and evidence; only these statuses when given."""
+    wanted = list(statuses)
+    where = f"where l.status in ({', '.join('?' for _ in wanted)})" if wanted else ""
+    return list(db.query(
+        f"""
+        select d.authority, i.code, i.title, l.measure_id, m.label as measure, l.status, l.score,
+          l.method, l.evidence, d.path
+        from measure_links l join indicators i on i.id = l.indicator_id
+        join documents d on d.id = i.document_id left join measures m on m.id = l.measure_id
+        {where}
+        order by l.score, l.status, d.authority, i.code, i.title
+        """,
+        wanted,
+    ))
+
+
+def links_report(db_path: str | Path, statuses: Iterable[str] = ()) -> list[dict]:
+    """``linked()`` for the catalogue at ``db_path`` (which must exist)."""
+    if not Path(db_path).exists():
+        raise ScrutinyError(f"No catalogue at {db_path}; run `scrutiny build --db {db_path}` first.")
+    db = sqlite_utils.Database(db_path)
+    try:
+        if not db["measure_links"].exists():
+            raise ScrutinyError(f"{db_path} has no measure links yet; run `scrutiny build --db {db_path}` to make them.")
+        return linked(db, statuses)
+    finally:
+        db.close()
