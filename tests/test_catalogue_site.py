@@ -300,3 +300,21 @@ def test_serve_refuses_a_catalogue_a_build_is_writing(linked_catalogue, tmp_path
         with pytest.raises(ScrutinyError, match="build is updating"):
             make_datasette(target)
     make_datasette(target)  # and once the build has finished, it serves
+
+
+def test_search_with_too_many_matches_to_rank_shows_the_first_and_says_so(linked_catalogue, monkeypatch):
+    from scrutiny.catalogue import site
+
+    monkeypatch.setattr(site, "COUNTED", 3)  # as if "re-referrals" were on thousands of pages
+    datasette = make_datasette(linked_catalogue)
+
+    async def search():
+        return await datasette.client.get("/-/search", params={"q": "re-referrals"})
+
+    page = soup(asyncio.run(search()))
+    pages = page.select_one("section[data-table=pages]")
+    assert "more than 3 matches" in words(pages.h2)
+    assert "Too many to rank" in words(pages)
+    assert len(pages.select("ul.scrutiny-results li")) == 5
+    measures = page.select_one("section[data-table=measures]")
+    assert "1 match" in words(measures.h2) and "Too many" not in words(measures)

@@ -130,11 +130,21 @@ async def _search_table(datasette, table: str, q: str) -> dict[str, Any] | None:
     if not fts:
         return None
     snippet = f"snippet([{fts}], -1, char(2), char(3), ' … ', 20) as snippet"
+    count = (
+        await db.execute(
+            f"select count(*) from (select 1 from [{fts}] where [{fts}] match :query limit {COUNTED + 1})",
+            {"query": query},
+        )
+    ).single_value()
+    # Ranking reads every match: cheap for up to COUNTED of them, over a second for a word on
+    # most of 100,000 pages (benchmarks/search_speed.py). Past that, the first matches are shown.
+    ranked = count <= COUNTED
+    order = "order by rank " if ranked else ""
     if table == "measures":
         sql = (
             f"select t.id, t.label as heading, t.unit, t.topic, {snippet} from [{fts}] "
             f"join measures t on t.rowid = [{fts}].rowid where [{fts}] match :query "
-            f"order by rank limit {SHOWN}"
+            f"{order}limit {SHOWN}"
         )
     else:
         details = _DETAILS.get(table)
@@ -143,15 +153,9 @@ async def _search_table(datasette, table: str, q: str) -> dict[str, Any] | None:
             f"d.authority, d.committee, d.meeting_date, d.title as document, d.path, {snippet}"
             f"{', ' + details if details else ''} from [{fts}] "
             f"join [{table}] t on t.rowid = [{fts}].rowid join documents d on d.id = t.document_id "
-            f"where [{fts}] match :query order by rank limit {SHOWN}"
+            f"where [{fts}] match :query {order}limit {SHOWN}"
         )
     rows = [dict(row) for row in await db.execute(sql, {"query": query})]
-    count = (
-        await db.execute(
-            f"select count(*) from (select 1 from [{fts}] where [{fts}] match :query limit {COUNTED + 1})",
-            {"query": query},
-        )
-    ).single_value()
     for row in rows:
         row["snippet"] = _snippet(row.get("snippet"))
         if table == "measures":
@@ -167,7 +171,7 @@ async def _search_table(datasette, table: str, q: str) -> dict[str, Any] | None:
         "title": SEARCHED[table],
         "rows": rows,
         "count": count,
-        "more": count > COUNTED,
+        "more": not ranked,
         "url": datasette.urls.table(db.name, table) + "?" + urlencode(params),
     }
 
