@@ -275,6 +275,8 @@ def measure_chart(
                     "strokeDash": {
                         "field": "kind", "type": "nominal", "title": "Figure",
                         "scale": {"domain": ["reported", "DfE"], "range": [[1, 0], [6, 4]]},
+                        # The page says it in words: solid reported, dashed DfE.
+                        "legend": None,
                     }  # fmt: skip
                 },
             },
