@@ -173,9 +173,28 @@ def test_compare_puts_doncaster_and_rotherham_side_by_side(server):
     spec = json.loads(section.select_one("script.scrutiny-spec").string)
     assert {p["area"] for p in spec["data"]["values"]} == {"Doncaster", "Rotherham", "England"}
 
+    # Kent's papers report nothing linked to the registry: Rotherham's measure is listed, not drawn.
     kent = soup(server.get("/-/compare", a="Kent", b="Rotherham"))
-    assert [s.h3.get_text() for s in kent.select(".scrutiny-side > div")] == ["Kent", "Rotherham"]
-    assert "Not reported in the catalogue." in kent.select(".scrutiny-side > div")[0].get_text()
+    assert kent.select("section.scrutiny-compare") == []
+    assert [words(li) for li in kent.select("ul.scrutiny-only-one li")] == [
+        "Re-referrals within 12 months of a previous referral : Rotherham"
+    ]
+    # One authority alone: its measures, drawn.
+    alone = soup(server.get("/-/compare", a="Rotherham", b="Rotherham"))
+    assert [s["data-measure"] for s in alone.select("section.scrutiny-compare")] == [REREFERRALS]
+
+
+def test_measure_values_export_as_csv(server):
+    response = server.get("/catalogue/indicator_values.csv", measure_id=REREFERRALS, kind="actual", _nocount="1")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    # Seed 000 page 7: Q1 and July 2016, 24%; seed 002 page 5: rolling 12 months, 28.1%.
+    assert sorted((r["authority"], r["period"], r["value"]) for r in rows) == [
+        ("Doncaster", "July 2016", "24.0"), ("Doncaster", "Q1", "24.0"), ("Rotherham", "rolling 12 months", "28.1")
+    ]
 
 
 def test_mention_query_uses_the_labels_first_distinctive_words():

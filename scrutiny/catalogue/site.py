@@ -50,6 +50,8 @@ _DETAILS = {
     "commentary": "t.kind as kind, t.source as column_name",
     "actions": "t.owner as owner, t.due as due",
 }
+#: Measures drawn side by side on the compare page; the rest are listed.
+COMPARED = 40
 #: Start and end of a match in FTS snippets: control characters no document text contains,
 #: swapped for <mark> only after the snippet is escaped.
 _OPEN, _CLOSE = "\x02", "\x03"
@@ -436,20 +438,32 @@ async def compare_page(datasette, request):
     first = request.args.get("a") or ("Doncaster" if "Doncaster" in authorities else "")
     second = request.args.get("b") or ("Rotherham" if "Rotherham" in authorities else "")
     chosen = [name for name in (first, second) if name]
-    measures = []
+    measures, only_one, more = [], [], []
     if chosen:
         marks = ", ".join(f":a{n}" for n in range(len(chosen)))
         params = {f"a{n}": name for n, name in enumerate(chosen)}
-        ids = [
-            r[0]
+        reported = [
+            dict(r)
             for r in await db.execute(
-                f"select distinct measure_id from indicator_values where measure_id is not null "
-                f"and authority in ({marks}) order by measure_id",
+                f"select v.measure_id, m.label, count(distinct v.authority) as authorities, "
+                f"group_concat(distinct v.authority) as names from indicator_values v "
+                f"join measures m on m.id = v.measure_id "
+                f"where v.measure_id is not null and v.authority in ({marks}) "
+                f"group by v.measure_id order by m.label",
                 params,
             )
         ]
-        for measure_id in ids:
-            measure, values, official = await _measure_data(datasette, measure_id, chosen)
+        # Side by side, with a chart each: the measures both report (all of them when only one
+        # authority is chosen); the rest are listed with a link to their own page.
+        wanted = len(set(chosen))
+        for row in reported:
+            if row["authorities"] < wanted:
+                only_one.append(row)
+                continue
+            if len(measures) >= COMPARED:
+                more.append(row)
+                continue
+            measure, values, official = await _measure_data(datasette, row["measure_id"], chosen)
             measures.append(
                 {
                     "measure": measure,
@@ -465,6 +479,8 @@ async def compare_page(datasette, request):
         "second": second,
         "chosen": chosen,
         "measures": measures,
+        "only_one": only_one,
+        "more": more,
         "database": db.name,
     }
     return await _render(datasette, request, "scrutiny_compare.html", context)
