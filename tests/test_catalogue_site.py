@@ -337,3 +337,26 @@ def test_search_with_too_many_matches_to_rank_shows_the_first_and_says_so(linked
     assert len(pages.select("ul.scrutiny-results li")) == 5
     measures = page.select_one("section[data-table=measures]")
     assert "1 match" in words(measures.h2) and "Too many" not in words(measures)
+
+
+def test_serve_links_into_each_folder_the_catalogue_was_built_from(start_server, corpus_pdf, tmp_path):
+    from click.testing import CliRunner
+
+    from scrutiny.cli import cli
+
+    doncaster, rotherham = tmp_path / "doncaster", tmp_path / "rotherham"
+    doncaster.mkdir()
+    rotherham.mkdir()
+    shutil.copy(corpus_pdf("000"), doncaster)
+    shutil.copy(corpus_pdf("002"), rotherham)
+    db_path = tmp_path / "sy.db"
+    result = CliRunner().invoke(cli, ["build", str(doncaster), str(rotherham), "--db", str(db_path), "-j", "1"])
+    assert result.exit_code == 0, result.output
+
+    server = start_server("serve", "--db", str(db_path), "--files", str(doncaster), "--files", str(rotherham))
+    page = soup(server.get("/-/search", q="re-referrals"))
+    links = {a["href"] for a in page.select("section[data-table=pages] a.scrutiny-source")}
+    # Seed 000 page 7 ("A1 Re-referrals"), seed 002 page 5 ("3.2.5 Re-referral rates").
+    assert "/files/000_1ce771eb6f7a434f.pdf#page=7" in links
+    assert "/files-2/002_6d510ce711a33e9b.pdf#page=5" in links
+    assert server.get("/files-2/002_6d510ce711a33e9b.pdf").headers["content-type"] == "application/pdf"
