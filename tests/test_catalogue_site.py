@@ -13,13 +13,14 @@ import pytest
 import sqlite_utils
 from bs4 import BeautifulSoup
 
-from conftest import REREFERRALS
+from conftest import CORPUS, REREFERRALS
 from scrutiny.catalogue import make_datasette
 from scrutiny.catalogue.serve import SETTINGS
 from scrutiny.catalogue.site import _find_file, mention_query
 
 SEED_000 = "/files/pdf/000_1ce771eb6f7a434f.pdf"
 SEED_002 = "/files/pdf/002_6d510ce711a33e9b.pdf"
+CORPUS_PDF_000 = CORPUS / "pdf" / "000_1ce771eb6f7a434f.pdf"
 
 
 @pytest.fixture
@@ -360,3 +361,18 @@ def test_serve_links_into_each_folder_the_catalogue_was_built_from(start_server,
     assert "/files/000_1ce771eb6f7a434f.pdf#page=7" in links
     assert "/files-2/002_6d510ce711a33e9b.pdf#page=5" in links
     assert server.get("/files-2/002_6d510ce711a33e9b.pdf").headers["content-type"] == "application/pdf"
+
+
+def test_a_served_html_source_runs_no_script_as_this_site(start_server, linked_catalogue, tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "minutes.html").write_text("<p>RESOLVED</p><script>alert(document.cookie)</script>")
+    server = start_server("serve", "--db", str(linked_catalogue), "--files", str(papers))
+    html = server.get("/files/minutes.html")
+    assert html.status_code == 200
+    assert html.headers["content-security-policy"] == "sandbox"
+    assert html.headers["x-content-type-options"] == "nosniff"
+    # PDFs are served as they are: Chromium shows no PDF under a sandbox policy.
+    shutil.copy(CORPUS_PDF_000, papers)
+    pdf = server.get("/files/000_1ce771eb6f7a434f.pdf")
+    assert pdf.status_code == 200 and "content-security-policy" not in pdf.headers

@@ -512,6 +512,37 @@ def extra_template_vars(template, datasette, request):
 
 
 @hookimpl
+def asgi_wrapper(datasette):
+    """Source files other than PDFs (a ModernGov minutes page saved as .html) are served
+    sandboxed: a council's page is shown, but no script in it runs as this site. (Chromium
+    will not show a sandboxed PDF, and a PDF runs no page script here anyway.)"""
+
+    def wrap(app):
+        async def sandboxed(scope, receive, send):
+            mounts = getattr(datasette, "_scrutiny_file_mounts", [])
+            path = scope.get("path", "") if scope.get("type") == "http" else ""
+            if not any(path.startswith(f"/{mount}/") for mount, _ in mounts) or path.lower().endswith(".pdf"):
+                await app(scope, receive, send)
+                return
+
+            async def send_sandboxed(message):
+                if message["type"] == "http.response.start":
+                    headers = [
+                        (name, value) for name, value in message.get("headers", [])
+                        if name.lower() != b"content-security-policy"
+                    ]  # fmt: skip
+                    headers += [(b"content-security-policy", b"sandbox"), (b"x-content-type-options", b"nosniff")]
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await app(scope, receive, send_sandboxed)
+
+        return sandboxed
+
+    return wrap
+
+
+@hookimpl
 def menu_links(datasette):
     return [
         {"href": datasette.urls.path("/-/measures"), "label": "Measures"},
