@@ -16,6 +16,10 @@ median and 95th percentile per table (goal: p95 < 100 ms), against the same sear
 directly on SQLite in this process (the baseline), and against ``datasette serve`` with
 Datasette's default settings, to show what serve.py's settings buy.
 
+Then the one search box (``/-/search?q=...``, scrutiny's own page: each of measures,
+indicator_values, commentary, resolutions, actions and pages counted up to 1,000 matches, and its
+best 5 by rank, or its first 5 when there are more than 1,000), against the same queries run directly on SQLite (its baseline).
+
 ``indicator_values`` is made here with the columns agreed for it (id, document_id, authority,
 page, code, title, measure_id, period, period_start, period_end, value, unit, target,
 tolerance, rag, kind, method, context) and an FTS index on title, context and code, when
@@ -205,6 +209,47 @@ def in_sqlite(db_path: Path, table: str, requests: int) -> list[float]:
     return times
 
 
+def search_everything_in_sqlite(db_path: Path, requests: int) -> list[float]:
+    """The baseline for /-/search: per searched table, a count to 1,000, then the best 5 by rank
+    (or the first 5, past 1,000 matches), as site.py asks."""
+    from scrutiny.catalogue.site import COUNTED, SEARCHED, SHOWN
+
+    db = sqlite3.connect(db_path)
+    tables = [t for t in SEARCHED if db.execute("select 1 from sqlite_master where name = ?", [f"{t}_fts"]).fetchone()]
+    times = []
+    for n in range(requests):
+        query = " ".join(f'"{word}"' for word in QUERIES[n % len(QUERIES)].split())
+        started = time.perf_counter()
+        for table in tables:
+            fts = f"{table}_fts"
+            count = db.execute(
+                f"select count(*) from (select 1 from {fts} where {fts} match ? limit {COUNTED + 1})", [query]
+            ).fetchone()[0]
+            order = "order by rank" if count <= COUNTED else ""
+            db.execute(
+                f"select t.*, snippet({fts}, -1, '[', ']', '...', 20) from {fts} join {table} t on t.rowid = {fts}.rowid "
+                f"where {fts} match ? {order} limit {SHOWN}", [query]
+            ).fetchall()
+        times.append(time.perf_counter() - started)
+    db.close()
+    return times
+
+
+def search_everything_over_http(port: int, requests: int) -> tuple[list[float], dict[str, float]]:
+    times, slowest = [], {}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        for query in QUERIES[:3]:
+            client.get("/-/search", params={"q": query}).raise_for_status()
+        for n in range(requests):
+            query = QUERIES[n % len(QUERIES)]
+            started = time.perf_counter()
+            client.get("/-/search", params={"q": query}).raise_for_status()
+            elapsed = time.perf_counter() - started
+            times.append(elapsed)
+            slowest[query] = max(slowest.get(query, 0), elapsed)
+    return times, slowest
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=100_000)
@@ -233,11 +278,19 @@ def main() -> None:
                 sys.executable, "-m", "datasette", "serve", str(db_path), "--metadata", str(metadata)
             ],
         }
+        print(f"/-/search: {percentiles(search_everything_in_sqlite(db_path, args.requests))}  (SQLite directly: baseline)")
         for name, command in servers.items():
             requests = args.requests if name == "scrutiny serve" else max(1, args.requests // 5)
             port = free_port()
             server = serve(command, port)
             try:
+                if name == "scrutiny serve":
+                    times, slowest = search_everything_over_http(port, requests)
+                    worst = sorted(slowest, key=slowest.get, reverse=True)[:3]
+                    print(
+                        f"/-/search: {percentiles(times)}  ({name}, ?q=...; "
+                        f"slowest: {', '.join(f'{q} {slowest[q] * 1000:.0f} ms' for q in worst)})"
+                    )
                 for table in ("pages", "indicator_values"):
                     variants = ({}, {"_nocount": "1"}, {"_nocount": "1", "_nofacet": "1"})
                     if name != "scrutiny serve":

@@ -49,6 +49,14 @@ metadata_option = click.option(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Datasette metadata file (default: the project's metadata.yml).",
 )
+files_option = click.option(
+    "--files",
+    "files",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder the catalogue was built from, served at /files/ so results link to the "
+    "source PDF's page (repeat for more; default: the bundled sample corpus).",
+)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -182,17 +190,24 @@ def build(
 @host_option
 @port_option
 @metadata_option
+@files_option
 @_friendly_errors
-def serve(db_path: Path, host: str, port: int, metadata_path: Path | None) -> None:
-    """Publish a catalogue with Datasette: browse, facet and full-text search it.
+def serve(
+    db_path: Path, host: str, port: int, metadata_path: Path | None, files: tuple[Path, ...]
+) -> None:
+    """Publish a catalogue with Datasette: search, measures, compare, trace.
+
+    The catalogue is opened read-only (immutable); serve it once its build has finished.
+    Search results and values link to the source PDF at their page, served from --files.
 
     \b
     Example:
         scrutiny serve --db catalogue.db --port 8001
+        scrutiny serve --db kent.db --files papers/
         then open http://127.0.0.1:8001/
     """
     click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
-    serve_catalogue(db_path, host=host, port=port, metadata_path=metadata_path)
+    serve_catalogue(db_path, host=host, port=port, metadata_path=metadata_path, files=files)
 
 
 @cli.command()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 from datasette.app import Datasette
@@ -13,10 +14,13 @@ from datasette.plugins import pm
 from ..errors import ScrutinyError
 from ..resources import bundled
 
-__all__ = ["SETTINGS", "load_metadata", "make_datasette", "serve"]
+__all__ = ["SETTINGS", "file_mounts", "load_metadata", "make_datasette", "serve"]
+
+HERE = Path(__file__).resolve().parent
 
 #: Datasette settings for a catalogue of any size (measured by benchmarks/search_speed.py).
 SETTINGS: dict[str, Any] = {
+    # Read-only publishing: no query may hold the server for long.
     "sql_time_limit_ms": 3000,
     # Suggested facets run a GROUP BY per column over every matching row: on a million
     # indicator rows a search took 2.6 s with them, 80 ms without. Facets named in
@@ -45,29 +49,94 @@ def load_metadata(db_path: str | Path, metadata_path: str | Path | None = None) 
     return metadata
 
 
-def _register_plugin() -> None:
-    from . import connections
+def _register_plugins() -> None:
+    from . import connections, site
 
-    if not pm.is_registered(connections):
-        pm.register(connections, name="scrutiny.catalogue.connections")
+    for module in (connections, site):
+        if not pm.is_registered(module):
+            pm.register(module, name=module.__name__)
+
+
+def file_mounts(roots: Iterable[str | Path]) -> list[tuple[str, Path]]:
+    """Datasette static mounts for the folders holding the catalogue's source files:
+    the first at ``/files/``, the next at ``/files-2/``, ... Missing folders are refused."""
+    mounts: list[tuple[str, Path]] = []
+    for number, root in enumerate(roots, start=1):
+        folder = Path(root).resolve()
+        if not folder.is_dir():
+            raise ScrutinyError(
+                f"There is no folder {root} to serve the source documents from; pass the folder "
+                "you built the catalogue from with --files DIR (or leave it out for the sample corpus)."
+            )
+        mounts.append(("files" if number == 1 else f"files-{number}", folder))
+    return mounts
+
+
+def _refuse_while_building(db_path: Path) -> None:
+    """An immutable catalogue must not change while served: refuse while a build holds its lock."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(db_path) + ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ScrutinyError(
+            f"A scrutiny build is updating {db_path}; serve it when the build has finished."
+        ) from None
+    except OSError:
+        return  # a read-only folder: no build can be writing there either
+    lock.release()
+
+
+def _fold_write_ahead_log(db_path: Path) -> None:
+    """Copy a finished build's write-ahead log into the main file: the catalogue is served
+    immutable, and an immutable SQLite database never reads its -wal file."""
+    _refuse_while_building(db_path)
+    if not db_path.with_name(db_path.name + "-wal").exists():
+        return
+    try:
+        connection = sqlite3.connect(db_path, timeout=5)
+        try:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as error:
+        raise ScrutinyError(f"Could not open the catalogue {db_path}: {error}") from None
+    if busy:
+        raise ScrutinyError(
+            f"{db_path} is being written by a build; serve it when the build has finished."
+        )
 
 
 def make_datasette(
-    db_path: str | Path, metadata_path: str | Path | None = None, **settings: Any
+    db_path: str | Path,
+    metadata_path: str | Path | None = None,
+    files: Iterable[str | Path] | None = None,
+    **settings: Any,
 ) -> Datasette:
-    """A Datasette instance publishing the catalogue at ``db_path``."""
+    """A read-only Datasette instance publishing the catalogue at ``db_path``, with the source
+    documents under ``files`` (default: the bundled sample corpus) served at ``/files/``."""
     db_path = Path(db_path)
     if not db_path.is_file():
         raise ScrutinyError(
             f"There is no catalogue at {db_path}; build one first with: scrutiny build --db {db_path}"
         )
-    _register_plugin()
-    return Datasette(
-        [str(db_path)],
+    _fold_write_ahead_log(db_path)
+    mounts = file_mounts(files if files else [bundled("corpus")])
+    _register_plugins()
+    datasette = Datasette(
+        immutables=[str(db_path)],
         metadata=load_metadata(db_path, metadata_path),
         settings={**SETTINGS, **settings},
+        template_dir=str(HERE / "templates"),
+        static_mounts=[
+            ("scrutiny-static", str(HERE / "static")),
+            *((mount, str(folder)) for mount, folder in mounts),
+        ],
         cors=False,
     )
+    datasette._scrutiny_file_mounts = mounts  # read by site.source_link
+    return datasette
 
 
 def serve(
@@ -75,10 +144,11 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8001,
     metadata_path: str | Path | None = None,
+    files: Iterable[str | Path] | None = None,
 ) -> None:
-    """Serve the catalogue over HTTP until interrupted, as ``datasette serve`` would."""
+    """Serve the catalogue over HTTP until interrupted, as ``datasette serve -i`` would."""
     import uvicorn
 
-    datasette = make_datasette(db_path, metadata_path)
+    datasette = make_datasette(db_path, metadata_path, files)
     asyncio.run(datasette.invoke_startup())
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
