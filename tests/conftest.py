@@ -125,85 +125,42 @@ def start_server(tmp_path):
         server.stop()
 
 
-# --- A catalogue with one measure linked (STAND-IN for issue 6's linker) -------------------
-# Until the registry and linker (issue 6) fill measures, measure_links and official_values at
-# the end of `scrutiny build`, the published-catalogue tests write them here, on top of a real
-# build of the bundled corpus. After the merge, delete this section and point the tests'
-# `linked_catalogue` at `built_catalogue` (and check the linker makes the same link).
+# --- The catalogue as the linker leaves it ----------------------------------------------
 
-DFE_REREFERRALS = SHARED / "reference" / "dfe_csc_c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+#: The registry measure the published-catalogue tests browse.
 REREFERRALS = "re-referrals-12-months"
-
-
-def dfe_rereferral_values(areas: set[str], years: set[str]):
-    """The DfE's published re-referral rates (rereferral_percent) for England and these
-    councils, read from the real file: year 2016 is the year ending 31 March 2016."""
-    import csv
-
-    from scrutiny.records import OfficialValue
-
-    with DFE_REREFERRALS.open(newline="", encoding="utf-8-sig") as file:
-        for row in csv.DictReader(file):
-            national = row["geographic_level"] == "National"
-            if row["time_period"] not in years or not (national or row["la_name"] in areas):
-                continue
-            year = int(row["time_period"])
-            yield OfficialValue(
-                measure_id=REREFERRALS,
-                area=row["country_name"] if national else row["la_name"],
-                area_code=row["country_code"] if national else row["new_la_code"],
-                level=row["geographic_level"],
-                period=row["time_period"],
-                period_start=f"{year - 1}-04-01",
-                period_end=f"{year}-03-31",
-                value=float(row["rereferral_percent"]),
-                unit="%",
-                source=DFE_REREFERRALS.name,
-                description="rereferral_percent: referrals within 12 months of a previous referral",
-            )
 
 
 @pytest.fixture(scope="session")
 def linked_catalogue(built_catalogue, tmp_path_factory) -> Path:
-    """The bundled corpus's catalogue with the re-referrals measure linked: Doncaster's A1
-    (seed 000 page 7: "A1 Re-referrals in the last 12 months ... Q1 = 24% July 2016 24%
-    Target: 24% Tolerance: 28%") and Rotherham's rolling-12-month rate (seed 002 page 5: "The
-    second re-referral measure which looks at referral data for a full rolling 12 months is
-    also improving at 28.1% but is still higher than the corporate plan target of 23%"),
-    with the DfE's figures for both councils and England, 2015 to 2018. Read-only: serve it,
-    don't change it (copy it first)."""
-    from scrutiny.catalogue.measures import replace_links, replace_measures, replace_official_values
-    from scrutiny.records import Measure, MeasureLink
+    """The bundled corpus's catalogue as ``scrutiny build`` links it, in one file to serve
+    immutable. Read-only: serve it, don't change it (copy it first).
 
+    The published-catalogue tests browse the re-referrals measure, so this checks first that
+    the build linked Doncaster's A1 (seed 000 page 7: "A1 Re-referrals in the last 12 months
+    ... Q1 = 24% July 2016 24% Target: 24% Tolerance: 28%") and Rotherham's rolling-12-month
+    rate (seed 002 page 5: "The second re-referral measure which looks at referral data for a
+    full rolling 12 months is also improving at 28.1% ...") to it, with the DfE's figures.
+    """
     target = tmp_path_factory.mktemp("linked") / "catalogue.db"
     with sqlite_utils.Database(built_catalogue) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     shutil.copy(built_catalogue, target)
     with sqlite_utils.Database(target) as db:
-        def indicator(path_end: str, title: str) -> int:
-            rows = db.execute(
-                "select i.id from indicators i join documents d on d.id = i.document_id "
-                "where d.path like ? and i.title = ?", ["%" + path_end, title]
-            ).fetchall()
-            assert len(rows) == 1, (path_end, title, rows)
-            return rows[0][0]
-
-        doncaster = indicator("000_1ce771eb6f7a434f.pdf", "Re-referrals in the last 12 months")
-        rotherham = indicator("002_6d510ce711a33e9b.pdf", "second re-referral measure")
-        replace_measures(db, [
-            Measure(REREFERRALS, "Re-referrals within 12 months of a previous referral", unit="%",
-                    polarity="lower is better", topic="Children's Social Care", source="DfE",
-                    definition="Percentage of referrals to children's social care that were made "
-                    "within 12 months of a previous referral."),
-            Measure("children-in-care-rate", "Children in care per 10,000 children",
-                    unit="rate per 10,000", source="DfE"),
-        ])  # fmt: skip
-        replace_links(db, [
-            MeasureLink(doncaster, REREFERRALS, "title", 95.0, "automatic", "fixture: A1 title"),
-            MeasureLink(rotherham, REREFERRALS, "review", 100.0, "confirmed", "fixture: rolling 12 months"),
-        ])  # fmt: skip
-        replace_official_values(
-            db, dfe_rereferral_values({"Doncaster", "Rotherham"}, {"2015", "2016", "2017", "2018"})
-        )
+        linked = {
+            (row["path"].rsplit("/", 1)[-1], row["title"])
+            for row in db.query(
+                "select d.path, i.title from measure_links l join indicators i on i.id = l.indicator_id "
+                "join documents d on d.id = i.document_id where l.measure_id = ? and l.status != 'rejected'",
+                [REREFERRALS],
+            )
+        }
+        assert {
+            ("000_1ce771eb6f7a434f.pdf", "Re-referrals in the last 12 months"),
+            ("002_6d510ce711a33e9b.pdf", "second re-referral measure"),
+        } <= linked
+        areas = {row["area"] for row in db.query(
+            "select distinct area from official_values where measure_id = ?", [REREFERRALS])}
+        assert {"Doncaster", "Rotherham", "England"} <= areas
         db.execute("PRAGMA journal_mode = DELETE")  # one file: served immutable
     return target

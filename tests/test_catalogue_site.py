@@ -20,6 +20,9 @@ from scrutiny.catalogue.site import _find_file, mention_query
 
 SEED_000 = "/files/pdf/000_1ce771eb6f7a434f.pdf"
 SEED_002 = "/files/pdf/002_6d510ce711a33e9b.pdf"
+SEED_003 = "/files/pdf/003_9c39432bf98d8fb9.pdf"
+#: The registry's label for REREFERRALS (scrutiny/data/measures.csv, from the LAIT dictionary).
+REREFERRALS_LABEL = "Re-referrals to children's social care within 12 months of the previous referral (%)"
 CORPUS_PDF_000 = CORPUS / "pdf" / "000_1ce771eb6f7a434f.pdf"
 
 
@@ -108,16 +111,20 @@ def test_a_catalogued_path_finds_its_file_only_inside_a_served_folder(tmp_path):
 def test_measure_page_shows_every_authoritys_values_the_national_figures_and_what_was_said(server):
     response = server.get(f"/-/measures/{REREFERRALS}")
     page = soup(response)
-    assert page.h1.get_text() == "Re-referrals within 12 months of a previous referral"
+    assert page.h1.get_text() == REREFERRALS_LABEL
 
     rows = [[words(td) for td in tr.select("td")] for tr in page.select("table.scrutiny-values tr")[1:]]
     by_authority = {(row[0], row[1].split(" to ")[0], row[2]) for row in rows}
     # Seed 000 page 7 (Doncaster): "Q1 = 24% July 2016 24% Target: 24% Tolerance: 28%".
-    # Seed 002 page 5 (Rotherham): "a full rolling 12 months is also improving at 28.1%".
+    # Seed 003 page 2 (Doncaster): "a reduction in the re-referral rate from 38% ... to 23%
+    # after 12 months operation by the Trust" (no period the reader can date).
+    # Seed 002 pages 2 and 5 (Rotherham): "January's in month performance of 22.7%"; page 5:
+    # "a full rolling 12 months is also improving at 28.1%".
     assert by_authority == {("Doncaster", "Q1", "24%"), ("Doncaster", "July 2016", "24%"),
+                            ("Doncaster", "", "23%"), ("Rotherham", "January's in month", "22.7%"),
                             ("Rotherham", "rolling 12 months", "28.1%")}  # fmt: skip
     links = {a["href"] for a in page.select("table.scrutiny-values a.scrutiny-source")}
-    assert links == {f"{SEED_000}#page=7", f"{SEED_002}#page=5"}
+    assert links == {f"{SEED_000}#page=7", f"{SEED_003}#page=2", f"{SEED_002}#page=2", f"{SEED_002}#page=5"}
 
     official = {tuple(words(td).split(" to ")[0] for td in tr.select("td")[:4])
                 for tr in page.select("table.scrutiny-official tr")[1:]}  # fmt: skip
@@ -149,22 +156,31 @@ def test_an_unknown_measure_is_not_found(server):
     assert server.get("/-/measures/no-such-measure").status_code == 404
 
 
-def test_measures_index_lists_linked_measures_with_their_authorities(server):
+def test_measures_index_lists_linked_measures_with_their_authorities(server, linked_catalogue):
     page = soup(server.get("/-/measures"))
-    rows = [[words(td) for td in tr.select("td")] for tr in page.select("table.scrutiny-measures tr")[1:]]
-    # Three reported values (seed 000 Q1 and July 2016, seed 002 rolling 12 months); 12 DfE
-    # figures (England, Doncaster, Rotherham for 2015 to 2018). The second registry measure
-    # has nothing linked, so it is not listed.
-    assert rows == [["Re-referrals within 12 months of a previous referral", "%", "Children's Social Care",
-                     "3", "Doncaster, Rotherham", "12"]]  # fmt: skip
+    rows = {words(tr.td): [words(td) for td in tr.select("td")[1:]]
+            for tr in page.select("table.scrutiny-measures tr")[1:]}  # fmt: skip
+    # Six reported values (see the measure page test) and the DfE's figure for every area and
+    # year in the re-referrals file (England, regions and councils, 2013 to 2025).
+    with sqlite_utils.Database(linked_catalogue) as db:
+        published = db["official_values"].count_where("measure_id = ?", [REREFERRALS])
+    assert published > 1500
+    assert rows[REREFERRALS_LABEL] == ["%", "Child Protection", "6", "Doncaster, Rotherham", str(published)]
+    # Measures the DfE publishes that no paper here reports are listed too, with no values.
+    assert rows["Number of referrals to Children's Social Services"][2:4] == ["0", ""]
+    # Most reported first.
+    counts = [int(row[2]) for row in rows.values()]
+    assert counts == sorted(counts, reverse=True)
 
 
 def test_compare_puts_doncaster_and_rotherham_side_by_side(server):
     page = soup(server.get("/-/compare"))
     assert [o.get_text() for o in page.select("select[name=a] option[selected]")] == ["Doncaster"]
     assert [o.get_text() for o in page.select("select[name=b] option[selected]")] == ["Rotherham"]
-    (section,) = page.select("section.scrutiny-compare")
-    assert section["data-measure"] == REREFERRALS
+    sections = {s["data-measure"]: s for s in page.select("section.scrutiny-compare")}
+    # Both councils' papers report these (the linker's links), re-referrals among them.
+    assert {REREFERRALS, "cp-plans-second-or-subsequent", "care-leavers-eet", "dental-checks"} <= set(sections)
+    section = sections[REREFERRALS]
     sides = section.select(".scrutiny-side > div")
     assert [side.h3.get_text() for side in sides] == ["Doncaster", "Rotherham"]
     assert "24%" in sides[0].get_text() and "28.1%" in sides[1].get_text()
@@ -177,12 +193,12 @@ def test_compare_puts_doncaster_and_rotherham_side_by_side(server):
     # Kent's papers report nothing linked to the registry: Rotherham's measure is listed, not drawn.
     kent = soup(server.get("/-/compare", a="Kent", b="Rotherham"))
     assert kent.select("section.scrutiny-compare") == []
-    assert [words(li) for li in kent.select("ul.scrutiny-only-one li")] == [
-        "Re-referrals within 12 months of a previous referral : Rotherham"
-    ]
+    only = [words(li) for li in kent.select("ul.scrutiny-only-one li")]
+    assert f"{REREFERRALS_LABEL} : Rotherham" in only
+    assert all(item.endswith(": Rotherham") for item in only)
     # One authority alone: its measures, drawn.
     alone = soup(server.get("/-/compare", a="Rotherham", b="Rotherham"))
-    assert [s["data-measure"] for s in alone.select("section.scrutiny-compare")] == [REREFERRALS]
+    assert REREFERRALS in [s["data-measure"] for s in alone.select("section.scrutiny-compare")]
 
 
 def test_measure_values_export_as_csv(server):
@@ -192,9 +208,12 @@ def test_measure_values_export_as_csv(server):
     import io
 
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    # Seed 000 page 7: Q1 and July 2016, 24%; seed 002 page 5: rolling 12 months, 28.1%.
+    # Seed 000 page 7: Q1 and July 2016, 24%; seed 003 page 2: 23%; seed 002 pages 2 and 5:
+    # January's in month 22.7%, and page 5: rolling 12 months, 28.1%.
     assert sorted((r["authority"], r["period"], r["value"]) for r in rows) == [
-        ("Doncaster", "July 2016", "24.0"), ("Doncaster", "Q1", "24.0"), ("Rotherham", "rolling 12 months", "28.1")
+        ("Doncaster", "", "23.0"), ("Doncaster", "July 2016", "24.0"), ("Doncaster", "Q1", "24.0"),
+        ("Rotherham", "January's in month", "22.7"), ("Rotherham", "January's in month", "22.7"),
+        ("Rotherham", "rolling 12 months", "28.1"),
     ]
 
 

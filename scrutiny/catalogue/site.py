@@ -332,13 +332,18 @@ async def _measure_data(datasette, measure_id: str, authorities: list[str] | Non
         raise NotFound(f"No measure {measure_id!r} in this catalogue")
     measure = dict(row)
     params: dict[str, Any] = {"measure": measure_id}
-    only, areas = "", ""
+    only = ""
     if authorities:
         marks = ", ".join(f":a{n}" for n in range(len(authorities)))
         params.update({f"a{n}": name for n, name in enumerate(authorities)})
         only = f"and v.authority in ({marks})"
-        areas = f"and (level = 'National' or area in ({marks}))"
     values = [dict(r) for r in await db.execute(_VALUES_SQL.format(authorities=only), params)]
+    # The DfE publishes a figure for every council: show England's and those of the councils
+    # whose papers report the measure (or that were asked for), not all 150.
+    shown = authorities or sorted({v["authority"] for v in values if v["authority"]})
+    marks = ", ".join(f":o{n}" for n in range(len(shown)))
+    params.update({f"o{n}": name for n, name in enumerate(shown)})
+    areas = f"and (level = 'National' or area in ({marks}))" if shown else "and level = 'National'"
     official = [dict(r) for r in await db.execute(_OFFICIAL_SQL.format(areas=areas), params)]
     for value in values:
         value["source"] = source_link(datasette, value["path"], value["page"])
