@@ -19,6 +19,30 @@ TABLES = ("documents", "pages", "problems", *tables.table_names(), *measures.TAB
 
 _FACTS = ("title", "authority", "committee", "meeting_date", "kind", "source_url")
 
+# The year to facet on, computed by SQLite from the date beside it (a virtual generated
+# column: nothing to write or keep in step when a manifest edit changes a meeting's date).
+_CALENDAR_YEAR = "substr(meeting_date, 1, 4)"
+# Councils report performance by financial year, April to March: 2016-07-01 is in "2016/17".
+_FINANCIAL_YEAR = (
+    "case when period_start is null then null else printf('%d/%02d', "
+    "cast(substr(period_start, 1, 4) as integer) - (cast(substr(period_start, 6, 2) as integer) < 4), "
+    "(cast(substr(period_start, 1, 4) as integer) + (cast(substr(period_start, 6, 2) as integer) >= 4)) % 100) end"
+)
+_YEARS = {
+    "documents": _CALENDAR_YEAR,
+    "agenda_items": _CALENDAR_YEAR,
+    "resolutions": _CALENDAR_YEAR,
+    "actions": _CALENDAR_YEAR,
+    "indicator_values": _FINANCIAL_YEAR,
+}
+
+
+def _add_year(db: sqlite_utils.Database, table: str, expression: str) -> None:
+    """Give ``table`` a ``year`` column computed from its date, if it has none yet."""
+    columns = {row[1] for row in db.execute(f"PRAGMA table_xinfo([{table}])").fetchall()}
+    if "year" not in columns:
+        db.execute(f"ALTER TABLE [{table}] ADD COLUMN year TEXT GENERATED ALWAYS AS ({expression}) VIRTUAL")
+
 
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
@@ -102,6 +126,8 @@ class Catalogue:
             db["problems"].create_index(["path"], if_not_exists=True)
         tables.create_all(db)
         measures.create(db)
+        for table, year in _YEARS.items():
+            _add_year(db, table, year)
         if not db["pages"].detect_fts():
             db["pages"].enable_fts(["text"], tokenize="porter", create_triggers=True)
         if not db["documents"].detect_fts():
