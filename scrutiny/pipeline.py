@@ -15,14 +15,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import threading
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from . import corpus, extract, registry
 from .catalogue import Catalogue
@@ -305,6 +304,20 @@ class _Readers:
             )
         return self.pool
 
+    def call(self, function: Callable, *args: object) -> Any:
+        """``function(*args)`` in a worker if the pool is running, else here.
+
+        The build's last step, linking, runs where spaCy is already loaded: a worker that has
+        read documents has it (importing it here would take a second more). With no time
+        limit: linking 100,000 titles takes seconds. If the worker fails, it runs here.
+        """
+        if self.pool is not None:
+            try:
+                return self.pool.schedule(function, args).result()
+            except Exception as error:  # a worker's memory limit, a crash: try here instead
+                log.warning("%s failed in a worker (%s); running it in the builder", function.__name__, error)
+        return function(*args)
+
     def close(self, finished: bool) -> None:
         if self.pool is not None:
             if finished:
@@ -332,27 +345,6 @@ def _only_build(db_path: Path) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def _warm_linker() -> threading.Thread:
-    """Load spaCy for the linking that ends a build while the workers read the documents.
-
-    A changed document means relinking, and loading spaCy for it takes a second; the
-    builder's process spends that time waiting for workers (1.5 s -> 0.5 s of linking at the
-    end of a full build of the bundled corpus).
-    """
-
-    def load() -> None:
-        try:
-            from .nlp import linking
-
-            linking.warm()
-        except Exception:  # noqa: BLE001 - linking itself will meet and report it
-            log.debug("could not load the linker ahead of time", exc_info=True)
-
-    thread = threading.Thread(target=load, name="scrutiny-load-linker", daemon=True)
-    thread.start()
-    return thread
 
 
 class Build:
@@ -406,12 +398,12 @@ class Build:
             finished = False
             try:
                 yield from self._in_order(catalogue, readers)
+                self._link_measures(catalogue, readers)
                 finished = True
             finally:
                 readers.close(finished)
-            self._link_measures(catalogue)
 
-    def _link_measures(self, catalogue: Catalogue) -> None:
+    def _link_measures(self, catalogue: Catalogue, readers: _Readers) -> None:
         """Link every reported measure to the registry, when anything linking reads has changed.
 
         The registry and official values are written, and every link remade, when a document
@@ -440,7 +432,7 @@ class Build:
             self.summary.problems.extend(problems)
             from .nlp.linking import link  # spaCy loads only when there is linking to do
 
-            links = link(measure_tables.indicator_refs(db), measures, reviews)
+            links = readers.call(link, measure_tables.indicator_refs(db), measures, reviews)
             measure_tables.replace_links(db, links)
             measure_tables.save_linking_inputs(db, inputs)
             log.info("linked %d reported measures to the registry", len(links))
@@ -448,18 +440,13 @@ class Build:
 
     def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
         ahead = 4 * self.workers
-        warming = None
         sources = iter(self.sources)
         pending: deque[tuple[SourceFile, Outcome | _ToRead]] = deque()
         while True:
             while len(pending) < ahead and (source := next(sources, None)) is not None:
                 pending.append((source, self._plan(catalogue, source)))
             if not pending:
-                if warming is not None:
-                    warming.join()
                 return
-            if warming is None and self.workers > 1 and any(isinstance(plan, _ToRead) for _, plan in pending):
-                warming = _warm_linker()
             readers.start(plan for _, plan in pending if isinstance(plan, _ToRead))
             source, plan = pending[0]
             if isinstance(plan, _ToRead) and not readers.ready(plan):

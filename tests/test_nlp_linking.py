@@ -370,3 +370,28 @@ def test_a_review_file_without_the_columns_is_reported_not_guessed(tmp_path):
     assert len(problems) == 1 and "authority,code,title,measure_id,decision,note" in problems[0].error
     # A file that isn't there means no decisions yet, not a problem
     assert load_reviews(tmp_path / "missing.csv", set()) == ([], [])
+
+
+def test_links_made_in_a_worker_are_the_links_made_in_the_builder(tmp_path):
+    """With a pool, the build links in a worker (where spaCy is already loaded); with
+    --workers 1, in its own process. The links must not depend on where they were made."""
+    from scrutiny.pipeline import build
+
+    alone, pooled = tmp_path / "alone.db", tmp_path / "pooled.db"
+    build(None, alone, workers=1)
+    build(None, pooled, workers=2)
+
+    def links(path: Path) -> set[tuple]:
+        with sqlite_utils.Database(path) as db:
+            return {
+                tuple(row.values())
+                for row in db.query(
+                    "select d.path, i.key, l.measure_id, l.method, l.score, l.status, l.evidence "
+                    "from measure_links l join indicators i on i.id = l.indicator_id "
+                    "join documents d on d.id = i.document_id"
+                )
+            }
+
+    made_alone = links(alone)
+    assert len(made_alone) > 50
+    assert links(pooled) == made_alone

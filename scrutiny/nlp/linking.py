@@ -135,12 +135,6 @@ def _nlp():
     return pipeline()
 
 
-def warm() -> None:
-    """Load what linking needs (spaCy's pipeline, the synonyms) before it is needed."""
-    _nlp()
-    _vocabulary()
-
-
 def normalise_many(titles: Iterable[str]) -> list[Words]:
     """Each title as the linker compares it (spaCy runs once over all of them, in batches)."""
     prepared = [_prepare(title or "") for title in titles]
