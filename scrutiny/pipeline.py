@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from . import corpus, extract, registry
 from .catalogue import Catalogue
 from .catalogue import measures as measure_tables
+from .catalogue.store import take_build_lock
 from .errors import ScrutinyError, UnreadableDocument
 from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
@@ -331,16 +332,12 @@ class _Readers:
 @contextmanager
 def _only_build(db_path: Path) -> Iterator[None]:
     """Hold ``<db>.lock`` for the whole build, or refuse: two builds must not interleave."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(db_path) + ".lock", timeout=0)
-    try:
-        lock.acquire()
-    except Timeout:
+    lock = take_build_lock(db_path)
+    if lock is None:
         raise ScrutinyError(
             f"Another scrutiny build is updating {db_path} (it holds {db_path}.lock). "
             "Wait for it to finish and run this build again; it will only read what changed."
-        ) from None
+        )
     try:
         yield
     finally:

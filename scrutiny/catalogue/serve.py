@@ -74,17 +74,14 @@ def file_mounts(roots: Iterable[str | Path]) -> list[tuple[str, Path]]:
 
 def _refuse_while_building(db_path: Path) -> None:
     """An immutable catalogue must not change while served: refuse while a build holds its lock."""
-    from filelock import FileLock, Timeout
+    from .store import take_build_lock
 
-    lock = FileLock(str(db_path) + ".lock", timeout=0)
     try:
-        lock.acquire()
-    except Timeout:
-        raise ScrutinyError(
-            f"A scrutiny build is updating {db_path}; serve it when the build has finished."
-        ) from None
+        lock = take_build_lock(db_path)
     except OSError:
         return  # a read-only folder: no build can be writing there either
+    if lock is None:
+        raise ScrutinyError(f"A scrutiny build is updating {db_path}; serve it when the build has finished.")
     lock.release()
 
 

@@ -12,7 +12,7 @@ import sqlite_utils
 from ..records import Document, Page, Problem
 from . import measures, tables
 
-__all__ = ["TABLES", "Catalogue"]
+__all__ = ["TABLES", "Catalogue", "take_build_lock"]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
 TABLES = ("documents", "pages", "problems", *tables.table_names(), *measures.TABLES)
@@ -35,6 +35,19 @@ _YEARS = {
     "actions": _CALENDAR_YEAR,
     "indicator_values": _FINANCIAL_YEAR,
 }
+
+
+def take_build_lock(db_path: Path):
+    """Take ``<db>.lock``, the lock a build holds while it writes the catalogue, without
+    waiting: the ``filelock.FileLock`` (release it when done), or None if it is held."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(db_path) + ".lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return None
+    return lock
 
 
 def _add_year(db: sqlite_utils.Database, table: str, expression: str) -> None:
