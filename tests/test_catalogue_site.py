@@ -125,6 +125,11 @@ def test_measure_page_shows_every_authoritys_values_the_national_figures_and_wha
                             ("Rotherham", "rolling 12 months", "28.1%")}  # fmt: skip
     links = {a["href"] for a in page.select("table.scrutiny-values a.scrutiny-source")}
     assert links == {f"{SEED_000}#page=7", f"{SEED_003}#page=2", f"{SEED_002}#page=2", f"{SEED_002}#page=5"}
+    # Seed 002 prints January's 22.7% in its summary (page 2) and again in the detail (page 5):
+    # one reported value, one row, with both pages.
+    assert len(rows) == 5
+    (january,) = [tr for tr in page.select("table.scrutiny-values tr")[1:] if "22.7%" in words(tr)]
+    assert [a["href"] for a in january.select("a.scrutiny-source")] == [f"{SEED_002}#page=2", f"{SEED_002}#page=5"]
 
     official = {tuple(words(td).split(" to ")[0] for td in tr.select("td")[:4])
                 for tr in page.select("table.scrutiny-official tr")[1:]}  # fmt: skip

@@ -345,10 +345,30 @@ async def _measure_data(datasette, measure_id: str, authorities: list[str] | Non
     params.update({f"o{n}": name for n, name in enumerate(shown)})
     areas = f"and (level = 'National' or area in ({marks}))" if shown else "and level = 'National'"
     official = [dict(r) for r in await db.execute(_OFFICIAL_SQL.format(areas=areas), params)]
+    return measure, _printed_once(datasette, values), official
+
+
+#: What makes two rows one reported value: the same figure for the same period in one paper.
+_SAME_VALUE = ("authority", "document_id", "period", "period_start", "period_end", "value", "unit",
+               "target", "tolerance", "rag")  # fmt: skip
+
+
+def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per reported value, with every page that prints it: a paper's summary and its
+    detail often repeat a figure ("January's in month performance of 22.7%", seed 002 pages 2
+    and 5), which is one value, not two, on a chart or in a table."""
+    merged: dict[tuple, dict[str, Any]] = {}
     for value in values:
-        value["source"] = source_link(datasette, value["path"], value["page"])
+        printed = {"page": value["page"], "context": value["context"],
+                   "source": source_link(datasette, value["path"], value["page"])}  # fmt: skip
+        same = merged.get(tuple(value[key] for key in _SAME_VALUE))
+        if same is not None:
+            same["printed"].append(printed)
+            continue
+        value["printed"] = [printed]
         value["shown"] = _number(value["value"])
-    return measure, values, official
+        merged[tuple(value[key] for key in _SAME_VALUE)] = value
+    return list(merged.values())
 
 
 async def measure_page(datasette, request):
