@@ -361,13 +361,13 @@ def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any
     for value in values:
         printed = {"page": value["page"], "context": value["context"],
                    "source": source_link(datasette, value["path"], value["page"])}  # fmt: skip
-        same = merged.get(tuple(value[key] for key in _SAME_VALUE))
-        if same is not None:
-            same["printed"].append(printed)
+        key = tuple(value[name] for name in _SAME_VALUE)
+        if key in merged:
+            merged[key]["printed"].append(printed)
             continue
         value["printed"] = [printed]
         value["shown"] = _number(value["value"])
-        merged[tuple(value[key] for key in _SAME_VALUE)] = value
+        merged[key] = value
     return list(merged.values())
 
 
