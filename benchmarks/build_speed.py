@@ -1,14 +1,15 @@
 """Build speed against naive pdfplumber, rebuild speed, and memory as the corpus grows.
 
-    python benchmarks/build_speed.py [--workers N] [--scales 1,3] [--repeat 1]
+    python benchmarks/build_speed.py [--workers N] [--scales 1,3] [--repeat 3]
 
-Everything is timed in this process, one after another, so the ratios hold on a busy
-machine better than the seconds do:
+Everything is timed from this process, one after another, and each ratio is taken within
+one attempt (baseline and builds back to back), so the ratios hold on a busy machine better
+than the seconds do; the median attempt is reported and every attempt is printed:
 
 - baseline: pdfplumber ``extract_text()`` and ``extract_tables()`` on every page of the
   bundled corpus's PDFs, one file after another (what a naive build would do);
 - full build: ``Build`` of the bundled corpus into an empty catalogue (goal: <= 0.5 x baseline);
-  and again with ``workers=1`` (no pool), which shows the fast text path's share alone;
+  and once with ``workers=1`` (no pool), which shows what the pool adds;
 - rebuild: the same build again, nothing changed (goal: <= 0.1 x full build);
 - the same two through the CLI, ``scrutiny build`` as a subprocess (includes start-up);
 - memory: the largest peak resident set of any process of a CLI build (the builder or a
@@ -87,15 +88,18 @@ def _peak_rss_kb(pid: int) -> int:
     return 0
 
 
-def cli_build(paths: list[str], db_path: Path, workers: int) -> tuple[float, int]:
-    """Wall time of ``scrutiny build``, and the largest peak RSS (KB) of it or any of its
-    worker processes (sampled from /proc every 50 ms)."""
+def cli_build(paths: list[str], db_path: Path, workers: int, memory: bool = False) -> tuple[float, int]:
+    """Wall time of ``scrutiny build``, and with ``memory`` the largest peak RSS (KB) of it
+    or any of its worker processes (sampled from /proc every 50 ms, which takes CPU from
+    the build: the timed runs don't sample)."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "scrutiny", "-q", "build", *paths, "--db", str(db_path), "--workers", str(workers)],
         stdout=subprocess.DEVNULL,
     )
     peak = 0
+    if not memory:
+        process.wait()
     while process.poll() is None:
         for pid in _descendants(process.pid):
             peak = max(peak, _peak_rss_kb(pid))
@@ -117,41 +121,48 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--scales", default="1,3", help="corpus sizes for the memory check")
-    parser.add_argument("--repeat", type=int, default=1, help="take the best of N runs")
+    parser.add_argument("--repeat", type=int, default=3, help="attempts; the median is reported")
     args = parser.parse_args()
     pdfs = sorted(CORPUS.rglob("*.pdf"))
     print(f"corpus: {len(pdfs)} PDFs; workers: {args.workers}; CPUs: {os.cpu_count()}; load: {os.getloadavg()[0]:.1f}")
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        baseline = full = rebuild = float("inf")
+        # Each attempt times the baseline and the builds back to back, and its ratios are
+        # taken within the attempt: the machine's speed drifts (other VMs' load) between
+        # attempts more than within one. The median attempt is the figure; all are shown.
+        attempts = []
         for attempt in range(args.repeat):
-            elapsed, pages = timed(lambda: naive_pdfplumber(pdfs))
-            baseline = min(baseline, elapsed)
+            baseline, pages = timed(lambda: naive_pdfplumber(pdfs))
             db_path = scratch / f"inprocess{attempt}.db"
-            elapsed, actions = timed(lambda: run_build([CORPUS], db_path, args.workers))  # noqa: B023
+            full, actions = timed(lambda: run_build([CORPUS], db_path, args.workers))  # noqa: B023
             assert actions == {"added": len(pdfs)}, actions
-            full = min(full, elapsed)
-            elapsed, actions = timed(lambda: run_build([CORPUS], db_path, args.workers))  # noqa: B023
+            rebuild, actions = timed(lambda: run_build([CORPUS], db_path, args.workers))  # noqa: B023
             assert actions == {"unchanged": len(pdfs)}, actions
-            rebuild = min(rebuild, elapsed)
+            cli_full, _ = cli_build([str(CORPUS)], scratch / f"cli{attempt}.db", args.workers)
+            cli_rebuild, _ = cli_build([str(CORPUS)], scratch / f"cli{attempt}.db", args.workers)
+            attempts.append((baseline, full, rebuild, cli_full, cli_rebuild))
+            print(
+                f"  attempt {attempt + 1}: baseline {baseline:.2f} s, full {full:.2f} s ({full / baseline:.2f}), "
+                f"rebuild {rebuild:.2f} s, CLI full {cli_full:.2f} s ({cli_full / baseline:.2f}), "
+                f"CLI rebuild {cli_rebuild:.2f} s (load {os.getloadavg()[0]:.1f})"
+            )
+        baseline, full, rebuild, cli_full, cli_rebuild = sorted(attempts, key=lambda a: a[1] / a[0])[len(attempts) // 2]
         one_worker, _ = timed(lambda: run_build([CORPUS], scratch / "one_worker.db", 1))
+        print(f"median attempt of {len(attempts)}, by full build / baseline:")
         print(f"baseline, naive pdfplumber text+tables: {baseline:6.2f} s ({pages} pages, {baseline / pages:.3f} s/page)")
         print(f"full build (in-process Build.run):     {full:6.2f} s  ratio to baseline {full / baseline:.2f} (goal <= 0.5)")
-        print(f"full build, --workers 1 (no pool):      {one_worker:6.2f} s  ratio to baseline {one_worker / baseline:.2f} (the fast text path alone)")
         print(f"rebuild, nothing changed:               {rebuild:6.2f} s  ratio to full build {rebuild / full:.3f} (goal <= 0.1)")
-
-        cli_full, rss = cli_build([str(CORPUS)], scratch / "cli.db", args.workers)
-        cli_rebuild, _ = cli_build([str(CORPUS)], scratch / "cli.db", args.workers)
         print(f"CLI full build (subprocess):            {cli_full:6.2f} s  ratio to baseline {cli_full / baseline:.2f}")
         print(f"CLI rebuild (subprocess):               {cli_rebuild:6.2f} s  ratio to CLI full build {cli_rebuild / cli_full:.3f}")
+        print(f"full build, --workers 1 (no pool):      {one_worker:6.2f} s  (once, after the attempts)")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import scrutiny.cli"], check=True)
         print(f"  of which Python start-up + imports:   {time.perf_counter() - started:6.2f} s")
 
         for scale in (int(s) for s in args.scales.split(",")):
             corpus = corpus_times(scale, scratch / f"scaled{scale}")
-            elapsed, rss = cli_build([str(corpus)], scratch / f"scaled{scale}.db", args.workers)
+            elapsed, rss = cli_build([str(corpus)], scratch / f"scaled{scale}.db", args.workers, memory=True)
             print(
                 f"memory, corpus x{scale} ({scale * len(pdfs)} PDFs, {scale * pages} pages): "
                 f"max RSS {rss / 1024:.0f} MB in {elapsed:.1f} s"

@@ -6,8 +6,11 @@ records under the new path. Each document is written in one transaction, so a bu
 stopped at any point leaves a consistent catalogue that the next build completes.
 
 Files are read in parallel: ``analyse()`` runs in a pool of worker processes, one document
-per task, each with a time and memory limit, while this process alone writes the catalogue.
-One build at a time may write a catalogue (a lock file beside it, ``<db>.lock``).
+per task, largest file first, each with a time and memory limit, while this process alone
+writes the catalogue. The extractors that need spaCy run in this process too, after a
+worker has read the document: spaCy then loads once per build (about a second), not once
+in every worker, and it loads while the workers read. One build at a time may write a
+catalogue (a lock file beside it, ``<db>.lock``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from . import corpus, extract, registry
 from .catalogue import Catalogue
@@ -32,7 +35,8 @@ from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, 
 from .resources import bundled
 
 __all__ = [
-    "EXTRACTORS", "Build", "BuildSummary", "Limits", "analyse", "build", "default_workers", "extract_prose",
+    "EXTRACTORS", "NEEDS_SPACY", "Build", "BuildSummary", "Limits", "analyse", "build", "complete",
+    "default_workers", "extract_prose",
 ]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
@@ -98,6 +102,11 @@ EXTRACTORS: list[tuple[str, Extractor]] = [
     ("minutes", extract_minutes),
     ("entities", extract_minutes_entities),
 ]
+
+#: The extractors (by name) that load spaCy. They run after the others, so the records and
+#: what each extractor finds in ``found`` are the same wherever they run: in a build with a
+#: pool, the worker that read the document runs the others and the builder runs these.
+NEEDS_SPACY = frozenset({"prose", "entities"})
 
 log = logging.getLogger(__name__)
 
@@ -251,7 +260,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, "pdfplumber"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -259,9 +268,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 class _Readers:
     """Where documents are read: here (``workers=1``) or in a pool started on first use.
 
-    The pool is kept one task ahead of its workers, so none waits for the builder; among
-    the files waiting, the largest starts first, so a long PDF late in the list doesn't
-    leave one worker reading alone at the end.
+    The pool is kept one task ahead of its workers, so none waits for the builder. A worker
+    reads a document and runs the extractors that don't need spaCy; the builder runs the
+    rest (``complete()``) when it takes the result.
     """
 
     def __init__(self, workers: int, limits: Limits):
@@ -275,11 +284,9 @@ class _Readers:
         if self.workers <= 1:
             return  # read in this process, one at a time, by result()
         self.running = {future for future in self.running if not future.done()}
-        unstarted = sorted(
-            (item for item in waiting if item.future is None), key=lambda item: -item.source.size
-        )
+        unstarted = [item for item in waiting if item.future is None]
         for item in unstarted[: self.workers + 1 - len(self.running)]:
-            item.future = self._pool().schedule(analyse, (item.source,), timeout=self.limits.seconds)
+            item.future = self._pool().schedule(analyse, (item.source, False), timeout=self.limits.seconds)
             self.running.add(item.future)
 
     def ready(self, item: _ToRead) -> bool:
@@ -291,7 +298,9 @@ class _Readers:
 
     @staticmethod
     def result(item: _ToRead) -> Analysis:
-        return analyse(item.source) if item.future is None else item.future.result()
+        if item.future is None:
+            return analyse(item.source)
+        return complete(item.source, item.future.result())
 
     def _pool(self):
         if self.pool is None:
@@ -304,20 +313,6 @@ class _Readers:
                 context=_pool_context(),
             )
         return self.pool
-
-    def call(self, function: Callable, *args: object) -> Any:
-        """``function(*args)`` in a worker if the pool is running, else here.
-
-        The build's last step, linking, runs where spaCy is already loaded: a worker that has
-        read documents has it (importing it here would take a second more). With no time
-        limit: linking 100,000 titles takes seconds. If the worker fails, it runs here.
-        """
-        if self.pool is not None:
-            try:
-                return self.pool.schedule(function, args).result()
-            except Exception as error:  # a worker's memory limit, a crash: try here instead
-                log.warning("%s failed in a worker (%s); running it in the builder", function.__name__, error)
-        return function(*args)
 
     def close(self, finished: bool) -> None:
         if self.pool is not None:
@@ -352,6 +347,9 @@ class Build:
     ``workers``: documents read at once, in worker processes (default: one per CPU);
     1 reads them in this process, with no limits. ``review``: the review file of link
     decisions (default: ``<db>.review.csv`` beside the catalogue).
+
+    Files are read and saved largest first (``sources``), so a long document doesn't start
+    last and leave one worker reading alone at the end of the build.
     """
 
     def __init__(
@@ -372,9 +370,10 @@ class Build:
         self.limits = limits or Limits()
         self.review = Path(review) if review is not None else registry.review_path(self.db_path)
         found = list(corpus.discover(self.roots))
-        self.sources = [item for item in found if isinstance(item, SourceFile)]
+        self.sources = sorted((item for item in found if isinstance(item, SourceFile)), key=lambda s: -s.size)
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
+        self._registry_written: dict[str, str] | None = None
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -392,36 +391,49 @@ class Build:
                 )
             self.summary.problems.extend(self.found_problems)
             readers = _Readers(self.workers, self.limits)
+            self._registry_written = None
             finished = False
             try:
                 yield from self._in_order(catalogue, readers)
-                self._link_measures(catalogue, readers)
+                self._link_measures(catalogue)
                 finished = True
             finally:
                 readers.close(finished)
 
-    def _link_measures(self, catalogue: Catalogue, readers: _Readers) -> None:
-        """Link every reported measure to the registry, when anything linking reads has changed.
-
-        The registry and official values are written, and every link remade, when a document
-        was added, replaced or removed, or the registry, synonyms, review file or linker
-        changed; otherwise nothing is read (spaCy is not even loaded), so a build with
-        nothing new stays cheap.
-        """
+    def _write_registry(self, catalogue: Catalogue) -> dict[str, str]:
+        """Write the registry's measures and the DfE values if they changed since the last
+        link, once per build; return their fingerprints. With nothing changed, only the
+        files are hashed. The builder does this while it first waits for a worker."""
+        if self._registry_written is not None:
+            return self._registry_written
         db = catalogue.db
         inputs = {
             "registry": registry.fingerprint(registry.MEASURES, registry.SYNONYMS, _LINKER),
             "official values": registry.fingerprint(registry.OFFICIAL),
+        }
+        before = measure_tables.linking_inputs(db)
+        if before.get("registry") != inputs["registry"] or not db["measures"].count:
+            measure_tables.replace_measures(db, registry.load_registry().measures)
+        if before.get("official values") != inputs["official values"]:
+            measure_tables.replace_official_values(db, registry.load_official_values())
+        self._registry_written = inputs
+        return inputs
+
+    def _link_measures(self, catalogue: Catalogue) -> None:
+        """Link every reported measure to the registry, when anything linking reads has changed.
+
+        Every link is remade when a document was added, replaced or removed, or the registry,
+        synonyms, review file or linker changed; otherwise nothing is read (spaCy is not
+        even loaded), so a build with nothing new stays cheap.
+        """
+        db = catalogue.db
+        inputs = {
+            **self._write_registry(catalogue),
             "review file": registry.fingerprint(self.review),
             "documents": measure_tables.documents_fingerprint(db),
         }
-        before = measure_tables.linking_inputs(db)
-        if before != inputs:
+        if measure_tables.linking_inputs(db) != inputs:
             measures = registry.load_registry()
-            if before.get("registry") != inputs["registry"] or not db["measures"].count:
-                measure_tables.replace_measures(db, measures.measures)
-            if before.get("official values") != inputs["official values"]:
-                measure_tables.replace_official_values(db, registry.load_official_values())
             reviews, problems = registry.load_reviews(self.review, measures.ids())
             where = _display_path(self.review)  # the path the next build clears them by
             problems = [replace(problem, path=where) for problem in problems]
@@ -429,7 +441,7 @@ class Build:
             self.summary.problems.extend(problems)
             from .nlp.linking import link  # spaCy loads only when there is linking to do
 
-            links = readers.call(link, measure_tables.indicator_refs(db), measures, reviews)
+            links = link(measure_tables.indicator_refs(db), measures, reviews)
             measure_tables.replace_links(db, links)
             measure_tables.save_linking_inputs(db, inputs)
             log.info("linked %d reported measures to the registry", len(links))
@@ -447,6 +459,7 @@ class Build:
             readers.start(plan for _, plan in pending if isinstance(plan, _ToRead))
             source, plan = pending[0]
             if isinstance(plan, _ToRead) and not readers.ready(plan):
+                self._write_registry(catalogue)  # once, while the first documents are read
                 readers.wait()
                 continue
             pending.popleft()
@@ -551,9 +564,11 @@ def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
     )
 
 
-def analyse(source: SourceFile) -> Analysis:
+def analyse(source: SourceFile, spacy: bool = True) -> Analysis:
     """Read one file and run every extractor on it: all the work that needs no catalogue.
 
+    The extractors in ``NEEDS_SPACY`` run after the others; ``spacy=False`` leaves them out,
+    for ``complete()`` to run later (a build's workers read, the builder runs spaCy).
     Never raises for a bad file: an unreadable file comes back as ``Analysis.failure``.
     """
     pages: list[Page] = []
@@ -568,14 +583,29 @@ def analyse(source: SourceFile) -> Analysis:
         return Analysis(None, failure=Problem(source.path, "read", str(error), sha256=source.sha256))
     except Exception as error:  # a bug in a reader must not stop the build
         return Analysis(None, failure=_bug(source, "read", error))
-    document = _document(source, pages)
-    records: list[object] = []
+    analysis = Analysis(_document(source, pages), tuple(pages), tuple(problems))
+    analysis = _extract(source, analysis, lambda name: name not in NEEDS_SPACY)
+    return complete(source, analysis) if spacy else analysis
+
+
+def complete(source: SourceFile, analysis: Analysis) -> Analysis:
+    """Run the extractors that need spaCy on what ``analyse(source, spacy=False)`` gave."""
+    if analysis.failure is not None:
+        return analysis
+    return _extract(source, analysis, NEEDS_SPACY.__contains__)
+
+
+def _extract(source: SourceFile, analysis: Analysis, chosen: Callable[[str], bool]) -> Analysis:
+    """The analysis with the records of the ``chosen`` extractors added, in EXTRACTORS order."""
+    records, problems = list(analysis.records), list(analysis.problems)
     for name, extractor in EXTRACTORS:
+        if not chosen(name):
+            continue
         try:
-            records.extend(extractor(source, document, pages, tuple(records)))
+            records.extend(extractor(source, analysis.document, analysis.pages, tuple(records)))
         except Exception as error:  # one extractor's bug must not lose the document
             problems.append(_bug(source, name, error))
-    return Analysis(document, tuple(pages), tuple(problems), tuple(records))
+    return replace(analysis, problems=tuple(problems), records=tuple(records))
 
 
 def build(

@@ -213,19 +213,29 @@ def test_parallel_and_in_process_builds_store_the_same_records(built_catalogue, 
     assert page_texts(db_path) == page_texts(built_catalogue)
     problems = "select path, stage, page, error from problems order by path, page"
     assert rows(db_path, problems) == rows(built_catalogue, problems)
+    # With a pool, workers read and the builder runs the spaCy extractors (prose, entities)
+    # and links; in-process, one process does all of it. Every record is the same either way.
+    for table in (
+        "indicators", "indicator_values", "commentary", "agenda_items", "resolutions", "actions",
+        "entities", "entity_mentions", "measure_links",
+    ):
+        everything = f"select * from {table} order by rowid"
+        assert rows(db_path, everything) == rows(built_catalogue, everything), table
+        assert rows(db_path, everything), table
 
 
-def test_outcomes_come_in_file_order_whatever_finishes_first(tmp_path, corpus_pdf):
+def test_outcomes_come_largest_file_first_whatever_finishes_first(tmp_path, corpus_pdf):
     papers = tmp_path / "papers"
     papers.mkdir()
-    # A long PDF first, then quick files: the quick ones finish reading first.
-    shutil.copy(corpus_pdf("ofsted_ilacs_rotherham"), papers / "a.pdf")
-    shutil.copy(corpus_pdf("kcc_cabinet_2025-03-04_agenda"), papers / "b.pdf")
-    (papers / "c.txt").write_text("Minutes\fPage two")
-    (papers / "d.html").write_text(BROKEN_MINUTES_HTML)
+    # A long PDF, then quick files: the quick ones finish reading first.
+    shutil.copy(corpus_pdf("ofsted_ilacs_rotherham"), papers / "d.pdf")
+    shutil.copy(corpus_pdf("kcc_cabinet_2025-03-04_agenda"), papers / "c.pdf")
+    (papers / "a.txt").write_text("Minutes\fPage two")
+    (papers / "b.html").write_text(BROKEN_MINUTES_HTML)
     job = Build([papers], tmp_path / "c.db", workers=2)
+    # Read and saved largest first (the long read starts first), not in path order
+    assert [Path(s.path).name for s in job.sources] == ["d.pdf", "c.pdf", "b.html", "a.txt"]
     assert [o.path for o in job.run()] == [s.path for s in job.sources]
-    assert [Path(s.path).name for s in job.sources] == ["a.pdf", "b.pdf", "c.txt", "d.html"]
 
 
 def test_a_killed_build_leaves_a_consistent_catalogue_and_the_next_build_finishes(

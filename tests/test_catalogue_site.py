@@ -266,11 +266,18 @@ def test_document_text_is_escaped_in_every_page(start_server, linked_catalogue, 
     target.parent.mkdir()
     shutil.copy(linked_catalogue, target)
     with sqlite_utils.Database(target) as db:
-        db["pages"].insert({"document_id": 1, "page": 99, "text": f"re-referrals {hostile}"})
-        db.execute("update documents set title = title || ? where id = 1", [closing])
-        db.execute("update commentary set text = text || ? where page = 7 and document_id = 1", [hostile])
-        db.execute("update indicator_values set context = context || ? where document_id = 1", [hostile])
-        db.execute("update resolutions set text = text || ? where page = 3 and document_id = 5", [" re-offending " + hostile])
+        paper, minutes = (
+            db.execute("select id from documents where path like ?", [f"%{name}%"]).fetchone()[0]
+            for name in ("000_", "004_")
+        )
+        db["pages"].insert({"document_id": paper, "page": 99, "text": f"re-referrals {hostile}"})
+        db.execute("update documents set title = title || ? where id = ?", [closing, paper])
+        db.execute("update commentary set text = text || ? where page = 7 and document_id = ?", [hostile, paper])
+        db.execute("update indicator_values set context = context || ? where document_id = ?", [hostile, paper])
+        db.execute(
+            "update resolutions set text = text || ? where page = 3 and document_id = ?",
+            [" re-offending " + hostile, minutes],
+        )
         db.execute("update measures set label = label || ?", [hostile])
     server = start_server("serve", "--db", str(target))
     for path, params in [

@@ -372,9 +372,9 @@ def test_a_review_file_without_the_columns_is_reported_not_guessed(tmp_path):
     assert load_reviews(tmp_path / "missing.csv", set()) == ([], [])
 
 
-def test_links_made_in_a_worker_are_the_links_made_in_the_builder(tmp_path):
-    """With a pool, the build links in a worker (where spaCy is already loaded); with
-    --workers 1, in its own process. The links must not depend on where they were made."""
+def test_a_pooled_build_makes_the_links_a_one_process_build_makes(tmp_path):
+    """With a pool, workers read the documents and the builder runs spaCy and links; with
+    --workers 1, one process does everything. The links must not depend on which it was."""
     from scrutiny.pipeline import build
 
     alone, pooled = tmp_path / "alone.db", tmp_path / "pooled.db"
