@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import httpx
 import yaml
 
 from conftest import REPO
@@ -102,3 +103,64 @@ def test_documents_minutes_and_values_facet_by_year(start_server, catalogue_copy
     assert facet("indicator_values", _nocount="1")["2016/17"] >= 3
     # The Kent Corporate Parenting Panel minutes of 29 October 2024 (corpus/manifest.csv).
     assert facet("resolutions", authority="Kent")["2024"] >= 1
+
+
+def test_search_counts_from_the_index_equal_datasettes_own(start_server, catalogue_copy):
+    """scrutiny.catalogue.search_count answers a search's count from the full-text index;
+    with a filter beside the search Datasette counts itself. The two must agree."""
+    import sqlite_utils
+    from datasette.utils import escape_fts
+
+    server = start_server("serve", "--db", str(catalogue_copy))
+    searches = [
+        ("re-referrals", {}), ("children", {}), ("looked after", {}), ('"care leavers"', {}),
+        ("child* OR placement*", {"_searchmode": "raw"}), ("nothing-matches-this", {}),
+    ]  # fmt: skip
+    with sqlite_utils.Database(catalogue_copy) as db:
+        for table in ("indicator_values", "pages", "resolutions"):
+            for search, extra in searches:
+                by_index = server.get(f"/catalogue/{table}.json", _search=search, _size="2", **extra).json()
+                # id__gte=0 matches every row, and is a filter: Datasette counts as it always does
+                by_datasette = server.get(f"/catalogue/{table}.json", _search=search, id__gte="0", **extra).json()
+                counted = by_index["filtered_table_rows_count"]
+                assert counted == by_datasette["filtered_table_rows_count"], (table, search)
+                match = search if extra else escape_fts(search)
+                direct = db.execute(
+                    f"select count(*) from {table} where rowid in "
+                    f"(select rowid from {table}_fts where {table}_fts match ?)",
+                    [match],
+                ).fetchone()[0]
+                assert counted == direct, (table, search)
+                assert "_nocount" not in (by_index.get("next_url") or ""), (table, search)
+                if counted > 2:  # the next page is asked for without _nocount, and counts too
+                    assert by_index["next_url"] and "_next=" in by_index["next_url"]
+                    following = httpx.get(by_index["next_url"], timeout=30).json()
+                    assert following["filtered_table_rows_count"] == counted
+        assert direct == 0 and db["resolutions"].count > 0
+    rows = server.get("/catalogue/indicator_values.json", _search="re-referrals", _shape="objects").json()
+    assert rows["filtered_table_rows_count"] == len(rows["rows"]) > 0
+
+
+def test_only_a_search_with_no_other_filter_is_counted_from_the_index(catalogue_copy):
+    from scrutiny.catalogue import make_datasette
+    from scrutiny.catalogue.search_count import count_plan
+
+    datasette = make_datasette(catalogue_copy)
+    plan = lambda query, path="/catalogue/indicator_values.json": count_plan(datasette, path, query)  # noqa: E731
+    assert plan("_search=children") == ("catalogue", "indicator_values", "children", False)
+    assert plan("_search=child*&_searchmode=raw&_size=5&_next=20") == ("catalogue", "indicator_values", "child*", True)
+    assert plan("_search=children&_shape=objects") is not None
+    for other in (
+        "_search=children&authority=Doncaster",  # a column filter
+        "_search=children&_where=page>3",
+        "_search_title=children",  # one column's search
+        "_search=children&_fts_table=pages_fts",
+        "_search=children&_search=adoption",
+        "_search=children&_shape=array",  # Datasette doesn't count these
+        "_search=children&_nocount=1",
+        "_search=",
+        "_sort=page",
+    ):
+        assert plan(other) is None, other
+    assert plan("_search=children", "/catalogue/indicator_values") is None  # the HTML page
+    assert plan("_search=children", "/elsewhere/indicator_values.json") is None

@@ -50,9 +50,9 @@ def load_metadata(db_path: str | Path, metadata_path: str | Path | None = None) 
 
 
 def _register_plugins() -> None:
-    from . import connections, site
+    from . import connections, search_count, site
 
-    for module in (connections, site):
+    for module in (connections, search_count, site):
         if not pm.is_registered(module):
             pm.register(module, name=module.__name__)
 
