@@ -4,7 +4,7 @@
 
 Everything is timed from this process, one after another, and each ratio is taken within
 one attempt (baseline and builds back to back), so the ratios hold on a busy machine better
-than the seconds do; the median attempt is reported and every attempt is printed:
+than the seconds do; every attempt is printed, then the medians:
 
 - baseline: pdfplumber ``extract_text()`` and ``extract_tables()`` on every page of the
   bundled corpus's PDFs, one file after another (what a naive build would do);
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -121,7 +122,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--scales", default="1,3", help="corpus sizes for the memory check")
-    parser.add_argument("--repeat", type=int, default=3, help="attempts; the median is reported")
+    parser.add_argument("--repeat", type=int, default=3, help="attempts; the medians are reported")
     args = parser.parse_args()
     pdfs = sorted(CORPUS.rglob("*.pdf"))
     print(f"corpus: {len(pdfs)} PDFs; workers: {args.workers}; CPUs: {os.cpu_count()}; load: {os.getloadavg()[0]:.1f}")
@@ -130,7 +131,7 @@ def main() -> None:
         scratch = Path(scratch)
         # Each attempt times the baseline and the builds back to back, and its ratios are
         # taken within the attempt: the machine's speed drifts (other VMs' load) between
-        # attempts more than within one. The median attempt is the figure; all are shown.
+        # attempts more than within one. The medians are the figures; all are shown.
         attempts = []
         for attempt in range(args.repeat):
             baseline, pages = timed(lambda: naive_pdfplumber(pdfs))
@@ -147,14 +148,15 @@ def main() -> None:
                 f"rebuild {rebuild:.2f} s, CLI full {cli_full:.2f} s ({cli_full / baseline:.2f}), "
                 f"CLI rebuild {cli_rebuild:.2f} s (load {os.getloadavg()[0]:.1f})"
             )
-        baseline, full, rebuild, cli_full, cli_rebuild = sorted(attempts, key=lambda a: a[1] / a[0])[len(attempts) // 2]
-        one_worker, _ = timed(lambda: run_build([CORPUS], scratch / "one_worker.db", 1))
-        print(f"median attempt of {len(attempts)}, by full build / baseline:")
+        baseline, full, rebuild, cli_full, cli_rebuild = (statistics.median(c) for c in zip(*attempts, strict=True))
+        ratio = lambda top, bottom: statistics.median([a[top] / a[bottom] for a in attempts])  # noqa: E731
+        print(f"medians of {len(attempts)} attempts (each ratio the median of the attempts' own ratios):")
         print(f"baseline, naive pdfplumber text+tables: {baseline:6.2f} s ({pages} pages, {baseline / pages:.3f} s/page)")
-        print(f"full build (in-process Build.run):     {full:6.2f} s  ratio to baseline {full / baseline:.2f} (goal <= 0.5)")
-        print(f"rebuild, nothing changed:               {rebuild:6.2f} s  ratio to full build {rebuild / full:.3f} (goal <= 0.1)")
-        print(f"CLI full build (subprocess):            {cli_full:6.2f} s  ratio to baseline {cli_full / baseline:.2f}")
-        print(f"CLI rebuild (subprocess):               {cli_rebuild:6.2f} s  ratio to CLI full build {cli_rebuild / cli_full:.3f}")
+        print(f"full build (in-process Build.run):     {full:6.2f} s  ratio to baseline {ratio(1, 0):.2f} (goal <= 0.5)")
+        print(f"rebuild, nothing changed:               {rebuild:6.2f} s  ratio to full build {ratio(2, 1):.3f} (goal <= 0.1)")
+        print(f"CLI full build (subprocess):            {cli_full:6.2f} s  ratio to baseline {ratio(3, 0):.2f}")
+        print(f"CLI rebuild (subprocess):               {cli_rebuild:6.2f} s  ratio to CLI full build {ratio(4, 3):.3f}")
+        one_worker, _ = timed(lambda: run_build([CORPUS], scratch / "one_worker.db", 1))
         print(f"full build, --workers 1 (no pool):      {one_worker:6.2f} s  (once, after the attempts)")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import scrutiny.cli"], check=True)
