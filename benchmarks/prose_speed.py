@@ -1,7 +1,7 @@
 """How long prose extraction takes, against reading the same PDFs, in one process.
 
 Run from the repository root: ``python benchmarks/prose_speed.py [PDF ...]`` (default: the
-shared seed and real PDFs). Prints seconds per page for pdfplumber's reading (the baseline)
+bundled seed and real PDFs). Prints seconds per page for pdfplumber's reading (the baseline)
 and for scrutiny.nlp.prose over the pages read, and their ratio.
 """
 
@@ -15,7 +15,7 @@ from scrutiny.extract import read_document
 from scrutiny.nlp.prose import pipeline, prose_indicators
 from scrutiny.records import IndicatorValue, Page
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def main(paths: list[Path]) -> None:
@@ -37,4 +37,4 @@ def main(paths: list[Path]) -> None:
 
 if __name__ == "__main__":
     given = [Path(arg) for arg in sys.argv[1:]]
-    main(given or sorted((SHARED / "pdf").glob("*.pdf")) + sorted((SHARED / "real").glob("*.pdf")))
+    main(given or sorted((CORPUS / "pdf").glob("*.pdf")) + sorted((CORPUS / "real").glob("*.pdf")))

@@ -19,7 +19,6 @@ from scrutiny.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")

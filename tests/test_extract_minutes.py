@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, REPO, SHARED
+from conftest import CORPUS, REPO
 from scrutiny.corpus import discover
 from scrutiny.extract import read_document
 from scrutiny.extract.minutes import looks_like_minutes, minute_records
@@ -34,9 +34,8 @@ SEED_004_RESOLUTIONS = [
 
 
 def real(name: str) -> Path:
-    """A real PDF from ../shared/corpus/real (the same files are bundled in corpus/real)."""
-    shared = SHARED / "corpus" / "real" / name
-    return shared if shared.exists() else CORPUS / "real" / name
+    """A real PDF bundled in corpus/real."""
+    return CORPUS / "real" / name
 
 
 def analysed(path: Path):

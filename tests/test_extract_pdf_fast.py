@@ -16,11 +16,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _corpus_pdfs() -> list[Path]:
-    """Every bundled PDF, and any PDF in ../shared/corpus with content not bundled."""
+    """Every bundled PDF, one per distinct content."""
     found: dict[str, Path] = {}
-    for root in (REPO / "corpus", REPO.parent / "shared" / "corpus"):
-        for path in sorted(root.rglob("*.pdf")):
-            found.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
+    for path in sorted((REPO / "corpus").rglob("*.pdf")):
+        found.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), path)
     return list(found.values())
 
 

@@ -12,13 +12,10 @@ from scrutiny.nlp.prose import pipeline, prose_indicators
 from scrutiny.periods import parse_number
 from scrutiny.records import Document, Indicator, IndicatorValue, Page
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-SEED_PDFS = sorted((SHARED / "pdf").glob("*.pdf"))
-REAL_PDFS = sorted((SHARED / "real").glob("*.pdf"))
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SEED_PDFS = sorted((CORPUS / "pdf").glob("*.pdf"))
+REAL_PDFS = sorted((CORPUS / "real").glob("*.pdf"))
 ROTHERHAM_HINT = "Children's and Young People's Services Performance Report - January 2016/17 2017-03-22"
-
-pytestmark = pytest.mark.skipif(not SEED_PDFS, reason="needs ../shared/corpus/pdf")
-
 
 def _pages(path: Path) -> list[Page]:
     return [item for item in read_document(path) if isinstance(item, Page)]
@@ -312,7 +309,6 @@ def _real(prefix: str) -> Path:
     return path
 
 
-@pytest.mark.skipif(not REAL_PDFS, reason="needs ../shared/corpus/real")
 def test_kent_ambitions_are_targets(pages_of):
     extracted = _extract(pages_of(_real("kcc_cabinet_2025-01-30_ICS")), "Improving Health and Wellbeing")
     # p13: "The proportion of adults in Kent who are physically inactive will have fallen from 22.3%
@@ -332,7 +328,6 @@ def test_kent_ambitions_are_targets(pages_of):
     assert not [v for v in extracted[1] if v.value >= 1000 and v.unit == "%"]
 
 
-@pytest.mark.skipif(not REAL_PDFS, reason="needs ../shared/corpus/real")
 def test_ofsted_asides_and_age_bands_are_not_measures(pages_of):
     _, values = _extract(pages_of(_real("ofsted_ilacs_rotherham")))
     # p6 "− 271 (or 52%) live outside the local authority area"; p24 "at 74% of 16 to 18-year olds

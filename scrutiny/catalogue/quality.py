@@ -13,11 +13,13 @@ from pathlib import Path
 
 import sqlite_utils
 
-from ..periods import NUMBER_WORDS
+from ..periods import NUMBER_WORDS, parse_number
 
 __all__ = ["DocumentQuality", "grounded", "quality_report"]
 
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+# "£150m", "£49k", "£1.2 billion": written with a multiplier, stored expanded (periods.parse_number)
+_MULTIPLIED = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ def _flat(text: str) -> str:
 
 def _numbers(text: str) -> set[float]:
     found = {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
+    found |= {value for m in _MULTIPLIED.finditer(text) if (value := parse_number(m.group())) is not None}
     found |= {float(NUMBER_WORDS[w]) for w in re.findall(r"[A-Za-z]+", text.lower()) if w in NUMBER_WORDS}
     return found
 
