@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..records import Page
-from .text import decode
+from .text import decode, pages_of
 
 __all__ = ["html_to_text", "read_html"]
 
@@ -49,5 +49,7 @@ def html_to_text(html: str) -> str:
 
 
 def read_html(path: str | Path) -> Iterator[Page]:
-    """Yield the page's visible text as page 1."""
-    yield Page(page=1, text=html_to_text(decode(Path(path))))
+    """Yield the page's visible text as page 1, or as pages of at most ``PAGE_CHARS``
+    characters when it is longer (``scrutiny.extract.text.pages_of``). The encoding is the
+    one its byte-order mark or ``<meta charset>`` gives, else detected (``decode``)."""
+    yield from pages_of([html_to_text(decode(Path(path), html=True))])
