@@ -15,9 +15,15 @@ catalogue (a lock file beside it, ``<db>.lock``).
 
 from __future__ import annotations
 
+import errno
+import importlib
 import logging
 import multiprocessing
 import os
+import select
+import sqlite3
+import threading
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +35,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import corpus, extract, registry
 from .catalogue import Catalogue
 from .catalogue import measures as measure_tables
-from .catalogue.store import take_build_lock
+from .catalogue.store import building_copy, is_served, lock_path, replace_catalogue, take_build_lock
+from .corpus.discover import printable, sha256_of
 from .errors import ScrutinyError, UnreadableDocument
 from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
@@ -156,14 +163,28 @@ class BuildSummary:
         return text
 
 
+#: The longest title kept: a document whose first line runs on for pages (a text file of one
+#: line) would otherwise carry all of it as its title into every step that reads titles.
+TITLE_CHARS = 300
+
+
+def _bounded(title: str | None) -> str | None:
+    """A title of at most ``TITLE_CHARS`` characters, cut at a space and marked with "…"."""
+    if title is None or len(title) <= TITLE_CHARS:
+        return title
+    cut = title.rfind(" ", TITLE_CHARS // 2, TITLE_CHARS)
+    return title[: cut if cut != -1 else TITLE_CHARS - 1].rstrip() + "…"
+
+
 def _facts(source: SourceFile, pages: Sequence[Page]) -> DocumentFacts:
     """Manifest facts where the manifest gives them, else what the document's text shows."""
     guessed = extract.describe(pages[:_DESCRIBE_PAGES], source.path)
+    guessed = replace(guessed, title=_bounded(guessed.title))
     listed = source.manifest
     if listed is None:
         return guessed
     return DocumentFacts(
-        title=listed.title or guessed.title,
+        title=_bounded(listed.title) or guessed.title,
         kind=listed.kind or guessed.kind,
         committee=listed.committee or guessed.committee,
         meeting_date=listed.meeting_date or guessed.meeting_date,
@@ -200,11 +221,18 @@ class Limits:
     seconds: float | None = 600
     memory_mb: int | None = 2048
 
+    #: Below this a worker can't even start reading (map a PDF library, parse a page): every
+    #: document would fail for want of memory, not because of anything in it.
+    MIN_MEMORY_MB = 100
+
     def __post_init__(self) -> None:
         if self.seconds is not None and self.seconds <= 0:
             raise ScrutinyError("The time limit must be a positive number of seconds.")
-        if self.memory_mb is not None and self.memory_mb <= 0:
-            raise ScrutinyError("The memory limit must be a positive number of megabytes.")
+        if self.memory_mb is not None and self.memory_mb < self.MIN_MEMORY_MB:
+            raise ScrutinyError(
+                f"A memory limit of {self.memory_mb} MB is too small to read any document; "
+                f"give at least {self.MIN_MEMORY_MB} (the default is 2048)."
+            )
 
 
 def default_workers() -> int:
@@ -252,6 +280,71 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
+#: What each reader imports as it reads. A worker loads them all before its memory limit is
+#: set, and ``analyse()`` before it reads: a reader that can't be loaded (too little memory
+#: to map pikepdf's library) fails the document, instead of failing every page of it.
+_READER_MODULES = {
+    "pdf": (
+        "pdfplumber", "pdfplumber.page", "pdfplumber.table", "pdfplumber.utils", "pdfminer.layout",
+        "pdfminer.pdfdocument", "unicodedata", "scrutiny.extract.contentstream",
+    ),
+    "html": ("bs4", "bs4.element", "charset_normalizer"),
+    "text": ("charset_normalizer",),
+}  # fmt: skip
+
+
+def _load_reader(format: str) -> None:
+    for name in _READER_MODULES.get(format, ()):
+        importlib.import_module(name)
+
+
+def _die_with(builder: int) -> None:
+    """End this worker when the builder (process ``builder``) ends, however it ends: a builder
+    killed with ``kill -9`` must leave no worker reading on at full CPU. Watched from a thread,
+    as multiprocessing's fork server, the worker's parent, outlives the builder while any
+    worker lives."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(builder)  # Linux 5.3+: readable once the process has ended
+        except (AttributeError, OSError):
+            handle = None
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while True:
+                time.sleep(1)
+                try:
+                    os.kill(builder, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scrutiny-watch-builder", daemon=True).start()
+
+
+def _start_reader(memory_mb: int | None, builder: int) -> None:
+    """A reading worker's start-up: every reader loaded, then the memory limit set."""
+    _die_with(builder)
+    for format in _READER_MODULES:
+        _load_reader(format)
+    _limit_memory(memory_mb)
+
+
+def _start_spacy(memory_mb: int | None, builder: int) -> None:
+    """The spaCy worker's start-up: both spaCy pipelines loaded (about a second, once per
+    build, while the readers read), then the memory limit set."""
+    _die_with(builder)
+    from .nlp.entities import entities_in_text
+    from .nlp.prose import prose_indicators
+
+    list(prose_indicators([Page(1, "Performance was 85% in July.")]))
+    list(entities_in_text("Councillor A Smith (Chair) thanked the Director of Children's Services."))
+    _limit_memory(memory_mb)
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     """Workers forked from a clean server process that has imported the pipeline once.
 
@@ -265,18 +358,25 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class _Readers:
-    """Where documents are read: here (``workers=1``) or in a pool started on first use.
+def _run_extractor(source: SourceFile, analysis: Analysis, name: str) -> Analysis:
+    """The spaCy worker's task: one extractor of ``NEEDS_SPACY`` run on a read document."""
+    return _extract(source, analysis, name.__eq__)
 
-    The pool is kept one task ahead of its workers, so none waits for the builder. A worker
-    reads a document and runs the extractors that don't need spaCy; the builder runs the
-    rest (``complete()``) when it takes the result.
+
+class _Readers:
+    """Where documents are read: here (``workers=1``) or in pools started on first use.
+
+    The reading pool is kept one task ahead of its workers, so none waits for the builder.
+    A worker reads a document and runs the extractors that don't need spaCy; those that do
+    run in one more worker, where spaCy stays loaded, when the builder takes the result
+    (``complete()``). Every step on a document's text is so bounded by the same limits.
     """
 
     def __init__(self, workers: int, limits: Limits):
         self.workers = workers
         self.limits = limits
         self.pool = None
+        self.spacy_pool = None
         self.running: set[Future] = set()
 
     def start(self, waiting: Iterable[_ToRead]) -> None:
@@ -288,6 +388,8 @@ class _Readers:
         for item in unstarted[: self.workers + 1 - len(self.running)]:
             item.future = self._pool().schedule(analyse, (item.source, False), timeout=self.limits.seconds)
             self.running.add(item.future)
+        if unstarted:
+            self._spacy_pool()  # spaCy loads there while the first documents are read
 
     def ready(self, item: _ToRead) -> bool:
         return self.workers <= 1 or (item.future is not None and item.future.done())
@@ -296,11 +398,43 @@ class _Readers:
         """Wait until one of the documents being read is finished."""
         wait(self.running, return_when=FIRST_COMPLETED)
 
-    @staticmethod
-    def result(item: _ToRead) -> Analysis:
+    def result(self, item: _ToRead) -> Analysis:
         if item.future is None:
             return analyse(item.source)
-        return complete(item.source, item.future.result())
+        analysis = item.future.result()
+        if analysis.failure is not None:
+            return analysis
+        for name, _ in EXTRACTORS:
+            if name in NEEDS_SPACY:
+                analysis = self._spacy_step(item.source, analysis, name)
+        return analysis
+
+    def _spacy_step(self, source: SourceFile, analysis: Analysis, name: str) -> Analysis:
+        """One spaCy extractor in the spaCy worker, within the limits; past them, the document
+        keeps what the other steps found and a problem names the step that was stopped."""
+        future = self._spacy_pool().schedule(_run_extractor, (source, analysis, name), timeout=self.limits.seconds)
+        try:
+            return future.result()
+        except TimeoutError:
+            error = (
+                f"The {name} step on {source.path} took longer than the limit of "
+                f"{self.limits.seconds:g} s and was stopped; the document is kept without its "
+                f"{name} records. It is not tried again while the file is unchanged."
+            )
+        except BrokenProcessPool:
+            raise
+        except Exception as exception:
+            import pebble
+
+            if not isinstance(exception, pebble.ProcessExpired):
+                raise
+            error = (
+                f"The {name} step on {source.path} needed more memory than the limit of "
+                f"{self.limits.memory_mb} MB and was stopped; the document is kept without its "
+                f"{name} records. It is not tried again until the file changes."
+            )
+        problem = Problem(source.path, name, error, sha256=analysis.document.sha256)
+        return replace(analysis, problems=(*analysis.problems, problem))
 
     def _pool(self):
         if self.pool is None:
@@ -308,35 +442,99 @@ class _Readers:
 
             self.pool = pebble.ProcessPool(
                 max_workers=self.workers,
-                initializer=_limit_memory,
-                initargs=(self.limits.memory_mb,),
+                initializer=_start_reader,
+                initargs=(self.limits.memory_mb, os.getpid()),
                 context=_pool_context(),
             )
         return self.pool
 
+    def _spacy_pool(self):
+        if self.spacy_pool is None:
+            import pebble
+
+            self.spacy_pool = pebble.ProcessPool(
+                max_workers=1,
+                initializer=_start_spacy,
+                initargs=(self.limits.memory_mb, os.getpid()),
+                context=_pool_context(),
+            )
+            self.spacy_pool.schedule(len, ((),))  # start the worker now: spaCy loads meanwhile
+        return self.spacy_pool
+
     def close(self, finished: bool) -> None:
-        if self.pool is not None:
+        for pool in (self.pool, self.spacy_pool):
+            if pool is None:
+                continue
             if finished:
-                self.pool.close()
+                pool.close()
             else:  # stopped early (Ctrl+C, an error): don't wait for documents in flight
-                self.pool.stop()
-            self.pool.join()
-            self.pool = None
+                pool.stop()
+            pool.join()
+        self.pool = self.spacy_pool = None
 
 
 @contextmanager
 def _only_build(db_path: Path) -> Iterator[None]:
-    """Hold ``<db>.lock`` for the whole build, or refuse: two builds must not interleave."""
-    lock = take_build_lock(db_path)
+    """Hold ``<db>.lock`` for the whole build, or refuse: two builds must not interleave.
+    The lock sits beside the real file (symlinks resolved), however the path was typed."""
+    try:
+        lock = take_build_lock(db_path)
+    except OSError as error:
+        raise ScrutinyError(
+            f"Could not create the lock file beside the catalogue {db_path} ({error.strerror or error}). "
+            "Check that its folder exists and can be written to, or give another --db."
+        ) from None
     if lock is None:
         raise ScrutinyError(
-            f"Another scrutiny build is updating {db_path} (it holds {db_path}.lock). "
+            f"Another scrutiny build is updating {db_path} (it holds {lock_path(db_path)}). "
             "Wait for it to finish and run this build again; it will only read what changed."
         )
     try:
         yield
     finally:
         lock.release()
+
+
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+@contextmanager
+def _catalogue_errors(db_path: Path) -> Iterator[None]:
+    """What went wrong writing the catalogue, in words that say what to do (not a traceback)."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        text = str(error)
+        if "full" in text:
+            raise ScrutinyError(_disk_full(db_path, text)) from None
+        if "readonly" in text or "unable to open" in text or "read-only" in text:
+            raise ScrutinyError(
+                f"Could not write the catalogue {db_path} ({text}). Check that its folder exists "
+                "and can be written to, or give another --db."
+            ) from None
+        if "malformed" in text or "not a database" in text:
+            raise ScrutinyError(
+                f"{db_path} is damaged or is not a scrutiny catalogue ({text}). Give another --db, "
+                "or move it away and build again."
+            ) from None
+        raise
+    except OSError as error:
+        if error.errno in _FULL:
+            raise ScrutinyError(_disk_full(db_path, error.strerror or str(error))) from None
+        if error.errno in _DENIED:
+            raise ScrutinyError(
+                f"Could not write beside the catalogue {db_path} ({error}). Check that its folder "
+                "can be written to, or give another --db."
+            ) from None
+        raise
+
+
+def _disk_full(db_path: Path, error: str) -> str:
+    return (
+        f"The disk holding {db_path} is full ({error}): the build stopped, and every document "
+        "it had saved is kept. Free some space and build again; it carries on where it stopped."
+    )
 
 
 class Build:
@@ -362,14 +560,15 @@ class Build:
     ):
         if paths is None:
             paths = [bundled("corpus")]
-        self.roots = [_display_path(Path(p)) for p in paths]
+        given = [_display_path(Path(p)) for p in paths]
+        self.roots = [printable(path) for path in given]  # as problems name them
         self.db_path = Path(db_path)
         self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
             raise ScrutinyError("The number of workers must be 1 or more.")
         self.limits = limits or Limits()
         self.review = Path(review) if review is not None else registry.review_path(self.db_path)
-        found = list(corpus.discover(self.roots))
+        found = list(corpus.discover(given))
         self.sources = sorted((item for item in found if isinstance(item, SourceFile)), key=lambda s: -s.size)
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
@@ -384,21 +583,45 @@ class Build:
         Up to ``4 * workers`` files are planned ahead of the one being written, so memory
         holds a few documents at a time however large the corpus.
         """
-        with _only_build(self.db_path), Catalogue(self.db_path) as catalogue:
-            for stage in ("discover", "manifest"):
-                catalogue.replace_problems(
-                    stage, self.roots, [p for p in self.found_problems if p.stage == stage]
+        with _only_build(self.db_path), _catalogue_errors(self.db_path):
+            # A running `scrutiny serve` reads the catalogue as an immutable file: writing
+            # that file in place would corrupt what it serves. So while it is served, the
+            # build works on a copy and renames it over the file at the end; the server goes
+            # on reading the old file (its open handle) until it is restarted.
+            served = is_served(self.db_path)
+            target = building_copy(self.db_path) if served else self.db_path
+            if served:
+                log.warning(
+                    "%s is being served: building a copy, which replaces it at the end. Restart "
+                    "scrutiny serve then to show the new catalogue.", self.db_path,
                 )
-            self.summary.problems.extend(self.found_problems)
-            readers = _Readers(self.workers, self.limits)
-            self._registry_written = None
             finished = False
             try:
-                yield from self._in_order(catalogue, readers)
-                self._link_measures(catalogue)
+                with Catalogue(target) as catalogue:
+                    yield from self._update(catalogue)
+                if served:
+                    replace_catalogue(target, self.db_path)
                 finished = True
             finally:
-                readers.close(finished)
+                if served and not finished:
+                    for leftover in (target, *(Path(f"{target}{end}") for end in ("-wal", "-shm"))):
+                        leftover.unlink(missing_ok=True)
+
+    def _update(self, catalogue: Catalogue) -> Iterator[Outcome]:
+        for stage in ("discover", "manifest"):
+            catalogue.replace_problems(
+                stage, self.roots, [p for p in self.found_problems if p.stage == stage]
+            )
+        self.summary.problems.extend(self.found_problems)
+        readers = _Readers(self.workers, self.limits)
+        self._registry_written = None
+        finished = False
+        try:
+            yield from self._in_order(catalogue, readers)
+            self._link_measures(catalogue)
+            finished = True
+        finally:
+            readers.close(finished)
 
     def _write_registry(self, catalogue: Catalogue) -> dict[str, str]:
         """Write the registry's measures and the DfE values if they changed since the last
@@ -519,7 +742,13 @@ class Build:
                 "file changes; to retry, delete its row from problems and build again with "
                 "a higher --memory-limit."
             )
-        return Analysis(None, failure=Problem(source.path, "read", error, sha256=source.sha256))
+        # Stopped part-way, the worker could not say what it read: the file as it is now, if
+        # that is still what was found (otherwise the next build reads it again).
+        try:
+            read = source.sha256 if sha256_of(source.path) == source.sha256 else None
+        except OSError:
+            read = None
+        return Analysis(None, failure=Problem(source.path, "read", error, sha256=read))
 
     def _save(
         self, catalogue: Catalogue, source: SourceFile, analysis: Analysis, replacing: bool
@@ -554,6 +783,15 @@ def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
             "problems and build again with a higher --memory-limit.",
             sha256=source.sha256,
         )
+    if stage == "read" and _bad_input(error):
+        return Problem(
+            source.path,
+            stage,
+            f"{source.path} is damaged or malformed: the {source.format.upper()} reader gave up on it "
+            f"({type(error).__name__}: {error}). Download it again, or open and re-save it "
+            "(\"Print to PDF\" makes a clean copy of a PDF).",
+            sha256=source.sha256,
+        )
     log.error("%s failed on %s", stage, source.path, exc_info=error)
     return Problem(
         source.path,
@@ -564,13 +802,81 @@ def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
     )
 
 
+#: Libraries whose exceptions, raised while reading a file, mean the file is bad, not scrutiny.
+_PARSERS = ("pdfminer", "pdfplumber", "pikepdf", "bs4", "html.parser", "charset_normalizer", "zlib")
+
+
+def _bad_input(error: BaseException) -> bool:
+    """Whether an exception from a reader says the file is malformed: raised by a parser or
+    from inside one (a damaged PDF's KeyError or TypeError), or nesting too deep to follow."""
+    if isinstance(error, RecursionError) or type(error).__module__.startswith(_PARSERS):
+        return True
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next  # the innermost: where it was raised
+    return frame is not None and frame.tb_frame.f_globals.get("__name__", "").startswith(_PARSERS)
+
+
+#: The most characters a stored page may hold. Text and HTML files are paged at
+#: ``extract.text.PAGE_CHARS``; a PDF page can't be split, so one holding more than this
+#: (twenty times a dense printed page: only a crafted or broken file does) keeps its first
+#: ``PAGE_LIMIT`` characters. Search time grows with the square of a page's length.
+PAGE_LIMIT = 100_000
+
+
+def _bounded_pages(source: SourceFile, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
+    problems = []
+    for index, page in enumerate(pages):
+        if len(page.text) > PAGE_LIMIT:
+            problems.append(
+                Problem(
+                    source.path,
+                    "read",
+                    f"Page {page.page} holds {len(page.text):,} characters, far more than a printed "
+                    f"page; only the first {PAGE_LIMIT:,} are kept.",
+                    sha256=source.sha256,
+                    page=page.page,
+                )
+            )
+            pages[index] = replace(page, text=page.text[:PAGE_LIMIT])
+    return pages, problems
+
+
+def _unread(source: SourceFile, error: str) -> Analysis:
+    """A file whose content was never read: the problem carries no SHA-256, so the next build
+    tries the file again (a file moved away mid-build, or a reader that could not start)."""
+    return Analysis(None, failure=Problem(source.path, "read", error))
+
+
 def analyse(source: SourceFile, spacy: bool = True) -> Analysis:
     """Read one file and run every extractor on it: all the work that needs no catalogue.
 
     The extractors in ``NEEDS_SPACY`` run after the others; ``spacy=False`` leaves them out,
-    for ``complete()`` to run later (a build's workers read, the builder runs spaCy).
+    for ``complete()`` to run later (a build's workers read, the spaCy worker runs those).
     Never raises for a bad file: an unreadable file comes back as ``Analysis.failure``.
+
+    The file is hashed again as it is read, and the document and its problems carry that
+    hash, not the one taken when the file was found: a file replaced or removed in between
+    is recorded for what was actually read (a broken copy's problems never stand for the
+    good file once it is put back). A file that changed while it was read is not saved.
     """
+    try:
+        _load_reader(source.format)
+    except (ImportError, MemoryError, OSError) as error:
+        return _unread(
+            source,
+            f"The {source.format.upper()} reader could not start ({type(error).__name__}: {error}), "
+            "so nothing was read; this is not the file's fault. Build again with a higher "
+            "--memory-limit; the file will be read then.",
+        )
+    try:
+        source = replace(source, sha256=sha256_of(source.path), size=os.path.getsize(source.path))
+    except OSError as error:
+        return _unread(
+            source,
+            f"Could not read {source.path}: {error.strerror or error} (was it moved or removed "
+            "during the build?). It is tried again at the next build.",
+        )
     pages: list[Page] = []
     problems: list[Problem] = []
     try:
@@ -583,7 +889,18 @@ def analyse(source: SourceFile, spacy: bool = True) -> Analysis:
         return Analysis(None, failure=Problem(source.path, "read", str(error), sha256=source.sha256))
     except Exception as error:  # a bug in a reader must not stop the build
         return Analysis(None, failure=_bug(source, "read", error))
-    analysis = Analysis(_document(source, pages), tuple(pages), tuple(problems))
+    try:
+        unchanged = sha256_of(source.path) == source.sha256
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        return _unread(
+            source,
+            f"{source.path} changed or was removed while it was being read, so what was read "
+            "is not kept. It is read again at the next build.",
+        )
+    pages, too_long = _bounded_pages(source, pages)
+    analysis = Analysis(_document(source, pages), tuple(pages), (*problems, *too_long))
     analysis = _extract(source, analysis, lambda name: name not in NEEDS_SPACY)
     return complete(source, analysis) if spacy else analysis
 
@@ -597,6 +914,7 @@ def complete(source: SourceFile, analysis: Analysis) -> Analysis:
 
 def _extract(source: SourceFile, analysis: Analysis, chosen: Callable[[str], bool]) -> Analysis:
     """The analysis with the records of the ``chosen`` extractors added, in EXTRACTORS order."""
+    source = replace(source, sha256=analysis.document.sha256)  # the content read (analyse())
     records, problems = list(analysis.records), list(analysis.problems)
     for name, extractor in EXTRACTORS:
         if not chosen(name):

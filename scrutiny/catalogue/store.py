@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import os
+import sqlite3
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import IO, Iterable, Sequence
 
 import sqlite_utils
 
 from ..records import Document, Page, Problem
 from . import measures, tables
 
-__all__ = ["TABLES", "Catalogue", "take_build_lock"]
+__all__ = [
+    "TABLES", "Catalogue", "building_copy", "hold_while_served", "is_served", "lock_path",
+    "replace_catalogue", "take_build_lock",
+]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
 TABLES = ("documents", "pages", "problems", *tables.table_names(), *measures.TABLES)
@@ -37,17 +42,88 @@ _YEARS = {
 }
 
 
-def take_build_lock(db_path: Path):
+def lock_path(db_path: str | Path) -> Path:
+    """``<db>.lock`` beside the real catalogue file: the path resolved (symlinks, ``..``), so
+    two ways of naming one catalogue take one lock."""
+    real = Path(db_path).resolve()
+    return real.with_name(real.name + ".lock")
+
+
+def take_build_lock(db_path: str | Path):
     """Take ``<db>.lock``, the lock a build holds while it writes the catalogue, without
     waiting: the ``filelock.FileLock`` (release it when done), or None if it is held."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(db_path) + ".lock", timeout=0)
+    lock = FileLock(str(lock_path(db_path)), timeout=0)
     try:
         lock.acquire()
     except Timeout:
         return None
     return lock
+
+
+# While `scrutiny serve` publishes a catalogue it holds a shared lock (flock) on the file it
+# opened; a build that can't take the same lock exclusively knows the file is being served.
+# flock locks belong to the open file, not its name, and never touch SQLite's own locks.
+
+
+def hold_while_served(db_path: str | Path) -> IO[bytes] | None:
+    """Mark the catalogue file as served: keep the returned file open for as long as it is
+    (closing it, or the process ending, lifts the mark). None where flock is not available."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    handle = open(db_path, "rb")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def is_served(db_path: str | Path) -> bool:
+    """Whether a running ``scrutiny serve`` has this catalogue file open."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return False
+    try:
+        handle = open(db_path, "rb")
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def building_copy(db_path: str | Path) -> Path:
+    """A copy of the catalogue beside it (hidden), to build into while the file is served:
+    SQLite's backup of a consistent state, write-ahead log included."""
+    db_path = Path(db_path)
+    copy = db_path.with_name(f".{db_path.name}.building")
+    for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm"), Path(f"{copy}-journal")):
+        stale.unlink(missing_ok=True)  # left by a build that was stopped
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    target = sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return copy
+
+
+def replace_catalogue(copy: str | Path, db_path: str | Path) -> None:
+    """Put a finished copy in the catalogue's place in one step (a rename): a reader that has
+    the old file open keeps reading the old file, whole; one opening it afterwards gets the new."""
+    db_path = Path(db_path)
+    # The old file's write-ahead log and index (empty: serve folded the log in when it
+    # started) must not be taken for the new file's.
+    for old in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        old.unlink(missing_ok=True)
+    os.replace(copy, db_path)
 
 
 def _add_year(db: sqlite_utils.Database, table: str, expression: str) -> None:
@@ -71,7 +147,7 @@ class Catalogue:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = sqlite_utils.Database(self.path)
-        self.db.enable_wal()  # Datasette can read while a build writes
+        self.db.enable_wal()  # readers (scrutiny quality, sqlite3) can read while a build writes
         self.ensure_schema()
 
     def close(self) -> None:
@@ -281,5 +357,13 @@ class Catalogue:
     def _insert_problems(self, problems: Iterable[Problem]) -> None:
         recorded_at = _now()
         self.db["problems"].insert_all(
-            {**asdict(problem), "recorded_at": recorded_at} for problem in problems
+            {**asdict(problem), "path": _storable(problem.path), "error": _storable(problem.error),
+             "recorded_at": recorded_at}
+            for problem in problems
         )
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can store: a file name's undecodable bytes (``os.fsdecode``'s surrogates)
+    written as ``\\xe9``, so a problem about a badly named file is recorded, not a crash."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
