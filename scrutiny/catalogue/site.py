@@ -180,7 +180,7 @@ async def _search_table(datasette, table: str, q: str) -> dict[str, Any] | None:
 
 async def search_everything(datasette, q: str) -> list[dict[str, Any]]:
     """The best few matches in each searched table, with where each was printed."""
-    q = q.strip()
+    q = q.replace("\x00", " ").strip()  # a NUL ends the full-text query inside SQLite: "unterminated string"
     if not escape_fts(q):
         return []
     results = []
