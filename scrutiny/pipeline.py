@@ -7,10 +7,12 @@ stopped at any point leaves a consistent catalogue that the next build completes
 
 Files are read in parallel: ``analyse()`` runs in a pool of worker processes, one document
 per task, largest file first, each with a time and memory limit, while this process alone
-writes the catalogue. The extractors that need spaCy run in this process too, after a
-worker has read the document: spaCy then loads once per build (about a second), not once
-in every worker, and it loads while the workers read. One build at a time may write a
-catalogue (a lock file beside it, ``<db>.lock``).
+writes the catalogue. The extractors that need spaCy run in one more worker, under the same
+limits, after a reading worker has read the document: spaCy then loads once per build
+(about a second), not once in every worker, and it loads while the workers read. Nothing
+that reads a document's text runs unbounded in this process. One build at a time may write
+a catalogue (a lock file beside it, ``<db>.lock``); a catalogue that ``scrutiny serve`` has
+open is built as a copy and renamed into place (``Build.run``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import importlib
 import logging
 import multiprocessing
 import os
+import re
 import select
 import sqlite3
 import threading
@@ -112,7 +115,7 @@ EXTRACTORS: list[tuple[str, Extractor]] = [
 
 #: The extractors (by name) that load spaCy. They run after the others, so the records and
 #: what each extractor finds in ``found`` are the same wherever they run: in a build with a
-#: pool, the worker that read the document runs the others and the builder runs these.
+#: pool, the worker that read the document runs the others and the spaCy worker these.
 NEEDS_SPACY = frozenset({"prose", "entities"})
 
 log = logging.getLogger(__name__)
@@ -754,14 +757,14 @@ class Build:
         self, catalogue: Catalogue, source: SourceFile, analysis: Analysis, replacing: bool
     ) -> Outcome:
         if analysis.failure is None:
-            catalogue.save_document(
-                analysis.document, analysis.pages, analysis.problems, analysis.records
-            )
+            records, too_long = _bounded_records(analysis.document, analysis.records)
+            problems = (*analysis.problems, *too_long)
+            catalogue.save_document(analysis.document, analysis.pages, problems, records)
             return Outcome(
                 source.path,
                 "replaced" if replacing else "added",
                 page_count=len(analysis.pages),
-                problems=analysis.problems,
+                problems=problems,
             )
         failure = analysis.failure
         if replacing:
@@ -840,6 +843,39 @@ def _bounded_pages(source: SourceFile, pages: list[Page]) -> tuple[list[Page], l
             )
             pages[index] = replace(page, text=page.text[:PAGE_LIMIT])
     return pages, problems
+
+
+def _bounded_records(document: Document, records: Sequence[object]) -> tuple[list[object], list[Problem]]:
+    """The records with no text longer than ``PAGE_LIMIT`` characters (an agenda item whose
+    discussion runs on for a hundred pages keeps its first ``PAGE_LIMIT``), and a problem for
+    each record cut: no stored value may be so long that searching it is slow."""
+    bounded: list[object] = []
+    problems: list[Problem] = []
+    for record in records:
+        long = {
+            name: value[:PAGE_LIMIT]
+            for name, value in vars(record).items()
+            if isinstance(value, str) and len(value) > PAGE_LIMIT
+        }
+        if long:
+            record = replace(record, **long)
+            problems.append(
+                Problem(
+                    document.path,
+                    "extract",
+                    f"The {' and '.join(long)} of the {_words(type(record).__name__)} on page {getattr(record, 'page', '?')} "
+                    f"held more than {PAGE_LIMIT:,} characters; only the first {PAGE_LIMIT:,} are kept.",
+                    sha256=document.sha256,
+                    page=getattr(record, "page", None),
+                )
+            )
+        bounded.append(record)
+    return bounded, problems
+
+
+def _words(name: str) -> str:
+    """A record's class name in words: AgendaItem -> "agenda item"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
 
 
 def _unread(source: SourceFile, error: str) -> Analysis:

@@ -650,21 +650,28 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def test_the_build_lock_is_one_however_the_catalogue_path_is_written(tmp_path):
-    """Issue 17, item 9: through a symlinked folder, a second build took another lock file."""
+    """Issue 17, item 9: through a symlink to the catalogue, a second build took another lock
+    file (other.db.lock beside the link, not c.db.lock beside the file) and wrote at once."""
     from scrutiny.catalogue.store import take_build_lock
     from scrutiny.errors import ScrutinyError
 
     (tmp_path / "real").mkdir()
+    catalogue = tmp_path / "real" / "c.db"
+    for _ in Build([SEED_004_TEXT], catalogue, workers=1).run():
+        pass
+    (tmp_path / "other.db").symlink_to(catalogue)
     (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
-    held = take_build_lock(tmp_path / "real" / "c.db")
+    before = catalogue.read_bytes()
+    held = take_build_lock(catalogue)
     try:
+        assert take_build_lock(tmp_path / "other.db") is None
         assert take_build_lock(tmp_path / "link" / "c.db") is None
         assert take_build_lock(tmp_path / "real" / ".." / "real" / "c.db") is None
-        with pytest.raises(ScrutinyError, match="Another scrutiny build is updating"):
-            list(Build([REPO / "corpus" / "pdf"], tmp_path / "link" / "c.db", workers=1).run())
+        with pytest.raises(ScrutinyError, match=f"Another scrutiny build is updating {tmp_path / 'other.db'}"):
+            list(Build([REPO / "corpus" / "pdf"], tmp_path / "other.db", workers=1).run())
     finally:
         held.release()
-    assert not (tmp_path / "link" / "c.db").exists()  # the refused build wrote nothing
+    assert catalogue.read_bytes() == before  # the refused build wrote nothing
 
 
 def test_a_full_disk_and_an_unwritable_folder_stop_the_build_with_a_message(tmp_path, corpus_pdf):
@@ -685,3 +692,25 @@ def test_a_full_disk_and_an_unwritable_folder_stop_the_build_with_a_message(tmp_
     assert unwritable.returncode == 1, unwritable.stdout + unwritable.stderr
     assert "Check that its folder exists and can be written to, or give another --db" in unwritable.stderr
     assert "Traceback" not in unwritable.stderr
+
+
+def test_no_stored_text_is_longer_than_a_page_may_be(tmp_path):
+    """A minutes item whose discussion runs on for 185,000 characters (seed 004's discussion
+    25 times over) kept it all in one agenda_items value: slow to search, like a long page."""
+    from scrutiny.pipeline import PAGE_LIMIT
+
+    seed = SEED_004_TEXT.read_text(encoding="utf-8")
+    head, body = seed.split("Minutes:", 1)
+    discussion, resolved = body.rsplit("RESOLVED", 1)
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "minutes.txt").write_text(f"{head}Minutes:{discussion * 25}RESOLVED{resolved}", encoding="utf-8")
+    db_path = tmp_path / "c.db"
+    assert outcomes_of(Build([papers], db_path, workers=1))["minutes.txt"].action == "added"
+    [item] = rows(db_path, "select text from agenda_items")
+    assert len(item["text"]) == PAGE_LIMIT
+    assert item["text"].startswith(" ".join(discussion.split())[:200])
+    [problem] = problems_of(db_path, "minutes.txt")
+    assert problem["stage"] == "extract" and "The text of the agenda item on page 1 held more than 100,000" in problem["error"]
+    # The resolutions after it are still read.
+    assert [r["number"] for r in rows(db_path, "select number from resolutions order by id")] == ["1", "2"]

@@ -620,9 +620,9 @@ class HostileSite(ModernGovSite):
             return None
         if path == "/documents/away/Moved.pdf":
             return self.send(handler, 302, b"", "text/html", {"Location": f"http://{self.elsewhere.host}/stolen.pdf"})
-        if path == "/documents/twin/One.pdf":
+        if handler.path == "/mgConvert2PDF.aspx?ID=90001":
             return self.send(handler, 200, PDF_A.read_bytes(), "application/pdf")
-        if path == "/documents/twin/Two.pdf":
+        if handler.path == "/mgConvert2PDF.aspx?ID=90002":
             return self.send(handler, 200, PDF_B.read_bytes(), "application/pdf")
         if path == "/documents/ok/After.pdf":
             return self.send(handler, 200, PDF_A.read_bytes(), "application/pdf")
@@ -637,8 +637,9 @@ HOSTILE_ITEMS = [
             ("/documents/gzip/Not%20Gzip.pdf", "Not the gzip it claims", {}),
             ("/documents/slow/Trickle.pdf", "A byte at a time", {}),
             ("/documents/away/Moved.pdf", "Moved to another site", {}),
-            ("/documents/twin/One.pdf", "Appendix", {"attachmentid": "80000"}),
-            ("/documents/twin/Two.pdf", "Appendix", {"attachmentid": "80000"}),
+            # No file name in the address, so the title names the file: the same for both.
+            ("/mgConvert2PDF.aspx?ID=90001", "Appendix", {"attachmentid": "80000"}),
+            ("/mgConvert2PDF.aspx?ID=90002", "Appendix", {"attachmentid": "80000"}),
             ("/documents/ok/After.pdf", "The paper after them", {}),
         ],
     }
@@ -676,7 +677,7 @@ def test_a_hostile_site_costs_one_file_each_and_the_fetch_goes_on(hostile, tmp_p
     assert hostile.elsewhere.requests == []  # not even its robots.txt
 
     # Two papers with one attachment id: two files, neither overwriting the other.
-    one, two = rows[f"{url}/documents/twin/One.pdf"], rows[f"{url}/documents/twin/Two.pdf"]
+    one, two = rows[f"{url}/mgConvert2PDF.aspx?ID=90001"], rows[f"{url}/mgConvert2PDF.aspx?ID=90002"]
     assert one["status"] == two["status"] == "fetched" and one["file"] != two["file"]
     assert sha256(corpus / one["file"]) == sha256(PDF_A) and sha256(corpus / two["file"]) == sha256(PDF_B)
     # ... and the run went on to the papers after the faults, and the recorded ones.
@@ -688,7 +689,7 @@ def test_a_hostile_site_costs_one_file_each_and_the_fetch_goes_on(hostile, tmp_p
     hostile.requests.clear()
     again = run_fetch(hostile, corpus, "--committee", "audit", "--max-time", "1")
     assert again.exit_code == 0, again.output
-    assert not any(p.startswith(("/documents/twin/", "/documents/ok/")) for p in hostile.requests)
+    assert not any(p.startswith(("/mgConvert2PDF.aspx?ID=9000", "/documents/ok/")) for p in hostile.requests)
 
 
 def test_a_redirect_to_a_host_the_user_names_is_followed_and_its_robots_txt_obeyed(hostile, tmp_path):

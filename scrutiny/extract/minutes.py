@@ -414,7 +414,7 @@ def _owner_before(text: str) -> str | None:
     candidates = [
         (m.start(), m.group(0))
         for m in re.finditer(_NAME, head)
-        if len(m.group(0).split()) > 1 and not m.group(0).split()[0] in ("It", "The", "A", "In", "This")
+        if len(m.group(0).split()) > 1 and m.group(0).split()[0] not in ("It", "The", "A", "In", "This")
     ]
     candidates += [(m.start(), m.group(0)) for m in re.finditer(_ROLE_WORDS, head)]
     return max(candidates)[1] if candidates else None
