@@ -371,8 +371,8 @@ class _Readers:
 
     The reading pool is kept one task ahead of its workers, so none waits for the builder.
     A worker reads a document and runs the extractors that don't need spaCy; those that do
-    run in one more worker, where spaCy stays loaded, when the builder takes the result
-    (``complete()``). Every step on a document's text is so bounded by the same limits.
+    run in one more worker, where spaCy stays loaded, one task each, when the builder takes
+    the result (``_spacy_step``). Every step on a document's text is so bounded by the limits.
     """
 
     def __init__(self, workers: int, limits: Limits):
