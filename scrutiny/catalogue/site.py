@@ -20,6 +20,8 @@ from datasette.utils import escape_fts
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from ..records import LOW_OCR_CONFIDENCE
+
 __all__ = ["SEARCHED", "measure_chart", "source_link"]
 
 #: Tables searched from the one box, in the order their results are shown, with what each
@@ -303,7 +305,7 @@ def _spec_json(spec: dict[str, Any]) -> Markup:
 
 _VALUES_SQL = """
 select v.id, v.authority, v.page, v.code, v.title, v.period, v.period_start, v.period_end, v.value,
-  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id,
+  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id, v.ocr_confidence,
   d.title as document, d.committee, d.meeting_date, d.path
 from indicator_values v join documents d on d.id = v.document_id
 where v.measure_id = :measure and v.kind = 'actual' {authorities}
@@ -360,14 +362,20 @@ def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any
     merged: dict[tuple, dict[str, Any]] = {}
     for value in values:
         printed = {"page": value["page"], "context": value["context"],
-                   "source": source_link(datasette, value["path"], value["page"])}  # fmt: skip
+                   "source": source_link(datasette, value["path"], value["page"]),
+                   "ocr_confidence": value["ocr_confidence"]}  # fmt: skip
         key = tuple(value[name] for name in _SAME_VALUE)
         if key in merged:
             merged[key]["printed"].append(printed)
-            continue
-        value["printed"] = [printed]
-        value["shown"] = _number(value["value"])
-        merged[key] = value
+        else:
+            value["printed"] = [printed]
+            value["shown"] = _number(value["value"])
+            merged[key] = value
+    for value in merged.values():
+        # Read only by OCR, and not surely: never shown as certain (a text layer printing it is).
+        value["uncertain"] = all(
+            p["ocr_confidence"] is not None and p["ocr_confidence"] < LOW_OCR_CONFIDENCE for p in value["printed"]
+        )
     return list(merged.values())
 
 

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ScrutinyError
-from ..records import Problem, Word
+from ..records import LOW_OCR_CONFIDENCE, Problem, Word
 from ..vocab import vocabulary
 
 __all__ = [
@@ -393,6 +393,13 @@ class PageReader:
             waiting = self.waiting(number, layer)
             return OcrPage(None, fields, [waiting] if waiting else [])
         fields.update(source="ocr", ocr_confidence=reading.confidence, words=reading.words)
+        if problem is None and reading.confidence is not None and reading.confidence < LOW_OCR_CONFIDENCE:
+            problem = Problem(
+                str(self.path), "ocr",
+                f"Page {number} was read by OCR with low confidence ({reading.confidence:.0f}%): "
+                "check what was read from it against the page.",
+                page=number,
+            )  # fmt: skip
         return OcrPage(reading, fields, [problem] if problem else [])
 
     def wanted(self, layer: str) -> bool:
