@@ -102,10 +102,23 @@ def test_garbage_text_layers_are_told_from_real_text(corpus_pdf, tmp_path):
     assert ocr.text_layer("") == ocr.text_layer(" \n ") == "none"
 
 
-def test_no_bundled_page_is_sent_to_ocr(built_catalogue):
-    # Every bundled PDF page has a real text layer, tables of figures and all.
-    layers = rows(built_catalogue, "select text_layer, source, count(*) as n from pages group by 1, 2")
-    assert {(r["text_layer"], r["source"]) for r in layers} <= {("usable", "text"), (None, "text")}
+def test_the_one_bundled_page_without_usable_text_is_read_by_ocr_turned_upright(built_catalogue):
+    # Every bundled PDF page has a real text layer, tables of figures and all, but one: Merthyr
+    # Tydfil's cabinet paper of 2012-02-29, page 7, a landscape table printed turned on a
+    # portrait page, whose text layer reads "XIDNEPPA" for "APPENDIX". Read off the page:
+    # "APPENDIX 3", and the first row "W01001308 Merthyr Tydfil 001D Penydarren 1 60 85 70.7%
+    # Flying Start Area".
+    read = rows(
+        built_catalogue,
+        "select d.path, p.page, p.text_layer, p.source, p.ocr_confidence, p.text from pages p "
+        "join documents d on d.id = p.document_id where p.source != 'text' or p.text_layer != 'usable'",
+    )
+    assert [(Path(r["path"]).name, r["page"], r["text_layer"], r["source"]) for r in read] == [
+        ("merthyr-tydfil_cabinet_2012-02-29_performance.pdf", 7, "unreadable", "ocr")
+    ]
+    assert read[0]["ocr_confidence"] >= LOW_OCR_CONFIDENCE
+    assert "APPENDIX 3" in read[0]["text"]
+    assert "W01001308 Merthyr Tydfil 001D Penydarren 1 60 85 70.7% Flying Start Area" in read[0]["text"]
 
 
 def test_ruled_lines_are_found_in_the_page_image(corpus_pdf):

@@ -275,6 +275,37 @@ def recognise(image: Any, settings: OcrSettings, timeout: float | None = None) -
     return words
 
 
+def _mean(words: list[dict[str, Any]]) -> float:
+    return sum(w["confidence"] for w in words) / len(words) if words else 0.0
+
+
+def orientation(image: Any, settings: OcrSettings, timeout: float | None = None) -> int:
+    """Degrees (90, 180, 270) to turn a page image clockwise to read it, by Tesseract's
+    orientation detection (``--psm 0``, the osd data Debian's tesseract-ocr installs);
+    0 when it is upright, or unsure, or can't tell."""
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PPM")
+    try:
+        done = subprocess.run(
+            ["tesseract", "stdin", "stdout", "--dpi", str(settings.dpi), "--psm", "0"],
+            input=buffer.getvalue(), capture_output=True, timeout=timeout,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    found = dict(
+        line.split(":", 1) for line in done.stdout.decode("utf-8", "replace").splitlines() if ":" in line
+    )
+    try:
+        turn, sure = int(found.get("Rotate", "0")), float(found.get("Orientation confidence", "0"))
+    except ValueError:
+        return 0
+    return turn if turn in (90, 180, 270) and sure >= 2 else 0
+
+
 def _runs(mask: Any, min_length: int) -> tuple[Any, Any, Any]:
     """Runs of True along each row of ``mask`` at least ``min_length`` long: (row, start, end)."""
     import numpy as np
@@ -490,6 +521,22 @@ class PageReader:
             for rows, columns in erase:
                 cleaned[rows, columns] = 255
             found = recognise(Image.fromarray(cleaned), settings, timeout)
+            if _mean(found) < LOW_OCR_CONFIDENCE:
+                # A page printed turned (a landscape table on a portrait page: Merthyr Tydfil,
+                # cabinet 2012-02-29, page 7) reads as nonsense: if Tesseract sees it turned,
+                # read it turned upright, and lay it out that way (its words' boxes and ruled
+                # lines are then in the upright page's frame).
+                turn = orientation(image, settings, self._time_left())
+                if turn:
+                    upright = np.asarray(image.rotate(-turn, expand=True))
+                    lines, erase = find_rulings(upright, settings.dpi)
+                    cleaned = upright.copy()
+                    for rows, columns in erase:
+                        cleaned[rows, columns] = 255
+                    turned = recognise(Image.fromarray(cleaned), settings, self._time_left())
+                    if _mean(turned) > _mean(found):
+                        found = turned
+                        rulings = [_ruling(line, scale, left, top, page) for line in lines]
             numbered = {line: n for n, line in enumerate(dict.fromkeys(w["line"] for w in found))}
             words = [
                 Word(
