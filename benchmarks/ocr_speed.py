@@ -25,11 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from badfiles import image_pdf  # noqa: E402
+from badfiles import image_pdf
 
-from scrutiny.extract.ocr import OcrPlan, OcrSettings, engine_problem  # noqa: E402
-from scrutiny.extract.pdf import read_pdf  # noqa: E402
-from scrutiny.records import LOW_OCR_CONFIDENCE, Page  # noqa: E402
+from scrutiny.extract.ocr import OcrPlan, OcrSettings, engine_problem
+from scrutiny.extract.pdf import read_pdf
+from scrutiny.records import LOW_OCR_CONFIDENCE, Page
 
 #: Real pages of several layouts: measure tables, a minutes page, Welsh and Kent reports,
 #: a parish council's minutes.
@@ -91,8 +91,8 @@ def main() -> None:
             path = REPO / relative
             scan = image_pdf(path, [number], Path(folder) / f"{path.stem}_{number}.pdf", dpi=args.dpi)
             alone = one_page(path, number, Path(folder) / f"{path.stem}_{number}_text.pdf")
-            text_time, text_page = timed(lambda: only_page(alone, 1), args.repeat)
-            ocr_time, ocr_page = timed(lambda: only_page(scan, 1, plan), args.repeat)
+            text_time, text_page = timed(lambda alone=alone: only_page(alone, 1), args.repeat)
+            ocr_time, ocr_page = timed(lambda scan=scan: only_page(scan, 1, plan), args.repeat)
             truth = words(text_page.text)
             read = words(ocr_page.text)
             accuracy = sum((truth & read).values()) / max(1, sum(truth.values()))
@@ -123,7 +123,9 @@ def main() -> None:
         blank = io.BytesIO()
         Image.new("L", (64, 64), 255).save(blank, format="PPM")
         start_up, _ = timed(
-            lambda: subprocess.run(["tesseract", "stdin", "stdout", "tsv"], input=blank.getvalue(), capture_output=True),
+            lambda: subprocess.run(
+                ["tesseract", "stdin", "stdout", "tsv"], input=blank.getvalue(), capture_output=True, check=False
+            ),
             3,
         )
         print(f"Tesseract start-up and model load (a blank image): {start_up:.3f} s a page")

@@ -613,8 +613,9 @@ class Build:
             )
             waiting = 0
             if self.ocr.mode != "never" and not self.ocr_missing:
-                if waiting := len(_awaiting(analysis.pages, self.ocr.mode)):
-                    self._queue_ocr(catalogue, source, document_id, waiting)
+                waiting = len(_awaiting(analysis.pages, self.ocr.mode))
+            if waiting:
+                self._queue_ocr(catalogue, source, document_id, waiting)
             return Outcome(
                 source.path,
                 "replaced" if replacing else "added",

@@ -24,8 +24,8 @@ import pikepdf
 import pypdfium2
 import pytest
 import sqlite_utils
-
 from badfiles import image_pdf, no_unicode_map
+
 from scrutiny.catalogue import make_datasette
 from scrutiny.extract import ocr
 from scrutiny.extract.pdf import read_pdf

@@ -265,7 +265,7 @@ class Catalogue:
                     "document_id": document_id, "page": page.page, "text": page.text,
                     "source": page.source, "text_layer": page.text_layer,
                     "ocr_confidence": page.ocr_confidence,
-                }  # fmt: skip
+                }
                 for page in pages
             )
             tables.write_records(self.db, document_id, document, records)
@@ -283,7 +283,7 @@ class Catalogue:
                 {
                     "document_id": document_id, "page": page.page, "sha256": sha256,
                     "words": zlib.compress(json.dumps([astuple(w) for w in page.words]).encode()),
-                }  # fmt: skip
+                }
                 for page in pages
                 if page.source == "ocr" and page.words
             ),

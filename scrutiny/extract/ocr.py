@@ -36,10 +36,11 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import ScrutinyError
 from ..records import LOW_OCR_CONFIDENCE, Problem, Word
@@ -115,7 +116,7 @@ def _image_cover(page: Any) -> float:
     area = float(page.width * page.height) or 1.0
     try:
         images = page.images
-    except Exception:  # an image pdfplumber can't place: not a reason to OCR
+    except Exception:  # noqa: BLE001 - an image pdfplumber can't place is no reason to OCR
         return 0.0
     covered = sum(max(0.0, image["x1"] - image["x0"]) * max(0.0, image["bottom"] - image["top"]) for image in images)
     return min(1.0, covered / area)
@@ -171,7 +172,7 @@ class OcrPlan:
     done: Mapping[int, tuple[Word, ...]] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine_problem(language: str = "eng") -> str | None:
     """Why Tesseract can't read ``language`` here (not installed, no language data), or None."""
     program = shutil.which("tesseract")
@@ -481,7 +482,7 @@ class PageReader:
             return Reading((), [], [], None), Problem(str(self.path), "ocr", problem, page=number)
         except MemoryError:
             raise
-        except Exception as error:  # a page pdfium can't render
+        except Exception as error:  # noqa: BLE001 - a page pdfium can't render loses only itself
             problem = (
                 f"Page {number} could not be rendered for OCR ({type(error).__name__}: {error}); "
                 "it is kept with no text."

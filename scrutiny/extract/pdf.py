@@ -197,8 +197,7 @@ def read_pdf(path: str | Path, ocr: OcrPlan | None = None) -> Iterator[Page | Pr
                 text, unreadable = "", True
             # This page has no usable text (or --ocr always): OCR it, or say why it wasn't.
             ocr_page = reader.page(number, page, text, unreadable)
-            for problem in ocr_page.problems:
-                yield problem
+            yield from ocr_page.problems
             if ocr_page.reading is not None:
                 chars, rulings = ocr_page.reading.chars, ocr_page.reading.rulings
                 text = text_of(chars, page) if chars else ""
