@@ -29,7 +29,7 @@ from badfiles import image_pdf, no_unicode_map
 from scrutiny.catalogue import make_datasette
 from scrutiny.extract import ocr
 from scrutiny.extract.pdf import read_pdf
-from scrutiny.pipeline import Build, analyse
+from scrutiny.pipeline import Build, Limits, analyse
 from scrutiny.records import LOW_OCR_CONFIDENCE, Page, Resolution, SourceFile
 
 pytestmark = pytest.mark.skipif(
@@ -261,3 +261,23 @@ def test_the_measure_page_says_which_values_were_read_by_ocr(ocr_catalogue, tmp_
     response = asyncio.run(get())
     assert response.status_code == 200
     assert "read by OCR" in response.text
+
+
+def test_ocr_keeps_to_the_time_limit_and_the_next_build_carries_on(scans, tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    shutil.copy(scans["minutes"], papers / "minutes_scan.pdf")
+    db_path = tmp_path / "c.db"
+    # Four seconds a document: too little to start reading a page by OCR (a few seconds
+    # each), so the reading stops before Tesseract starts, rather than being killed.
+    job = Build([papers], db_path, workers=2, limits=Limits(seconds=4))
+    assert sorted(o.action for o in job.run()) == ["added", "ocr"]
+    problems = rows(db_path, "select * from problems")
+    assert [(p["page"], p["stage"]) for p in problems] == [(1, "ocr")]
+    assert "time limit (4 s) ran out before OCR reached it" in problems[0]["error"]
+    assert rows(db_path, "select source from pages") == [{"source": "text"}]
+    # With time enough, the next build reads the page it left.
+    job = Build([papers], db_path, workers=2)
+    assert sorted(o.action for o in job.run()) == ["ocr", "unchanged"]
+    assert rows(db_path, "select source from pages") == [{"source": "ocr"}]
+    assert not rows(db_path, "select * from problems")

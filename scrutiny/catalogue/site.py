@@ -241,7 +241,9 @@ def measure_chart(
             "period": row["period"] or "",
             "document": row.get("document") or "",
         }
-        points.append({**base, "kind": "reported", "value": row["value"]})
+        # A value read by OCR and not surely says so (it is drawn, but never as certain).
+        note = "uncertain: read by OCR, check the page" if row.get("uncertain") else ""
+        points.append({**base, "kind": "reported", "value": row["value"], "note": note})
         for threshold in ("target", "tolerance"):
             if row.get(threshold) is not None:
                 points.append({**base, "kind": threshold, "value": row[threshold]})
@@ -257,6 +259,7 @@ def measure_chart(
         {"field": "period", "title": "Period"},
         {"field": "value", "title": measure.get("unit") or "Value"},
         {"field": "document", "title": "Source"},
+        {"field": "note", "title": "Note"},
     ]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",

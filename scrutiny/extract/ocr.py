@@ -357,7 +357,7 @@ def find_rulings(grey: Any, dpi: int) -> tuple[list[tuple[str, float, float, flo
         for first, last, start, end in _bands(mask, min_length):
             if last - first + 1 <= thin:
                 lines.append((orientation, (first + last + 1) / 2, start, end))
-                rows, columns = slice(max(0, first - 2), last + 3), slice(max(0, start - 2), end + 2)
+                rows, columns = slice(max(0, first - 3), last + 4), slice(max(0, start - 3), end + 3)
                 erase.append((rows, columns) if orientation == "h" else (columns, rows))
             else:
                 lines.append((orientation, first, start, end))
