@@ -231,15 +231,18 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
         pass
 
 
-def recognise(image: Any, settings: OcrSettings, timeout: float | None = None) -> list[dict[str, Any]]:
-    """Tesseract's words for a greyscale PIL image: text, pixel box, confidence, and the
-    block, paragraph and line each is in. Raises OcrFailed."""
+def recognise(
+    image: Any, settings: OcrSettings, timeout: float | None = None, dpi: float | None = None
+) -> list[dict[str, Any]]:
+    """Tesseract's words for a greyscale PIL image rendered at ``dpi`` (default: the
+    settings'): text, pixel box, confidence, and the block, paragraph and line each is in.
+    Raises OcrFailed."""
     import io
 
     buffer = io.BytesIO()
     image.save(buffer, format="PPM")  # uncompressed: nothing to spend encoding it
     command = [
-        "tesseract", "stdin", "stdout", "--dpi", str(settings.dpi), "--psm", "3",
+        "tesseract", "stdin", "stdout", "--dpi", str(round(dpi or settings.dpi)), "--psm", "3",
         "-l", settings.language, "tsv",
     ]  # fmt: skip
     try:
@@ -280,7 +283,7 @@ def _mean(words: list[dict[str, Any]]) -> float:
     return sum(w["confidence"] for w in words) / len(words) if words else 0.0
 
 
-def orientation(image: Any, settings: OcrSettings, timeout: float | None = None) -> int:
+def orientation(image: Any, settings: OcrSettings, timeout: float | None = None, dpi: float | None = None) -> int:
     """Degrees (90, 180, 270) to turn a page image clockwise to read it, by Tesseract's
     orientation detection (``--psm 0``, the osd data Debian's tesseract-ocr installs);
     0 when it is upright, or unsure, or can't tell."""
@@ -290,7 +293,7 @@ def orientation(image: Any, settings: OcrSettings, timeout: float | None = None)
     image.save(buffer, format="PPM")
     try:
         done = subprocess.run(
-            ["tesseract", "stdin", "stdout", "--dpi", str(settings.dpi), "--psm", "0"],
+            ["tesseract", "stdin", "stdout", "--dpi", str(round(dpi or settings.dpi)), "--psm", "0"],
             input=buffer.getvalue(), capture_output=True, timeout=timeout,
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None, check=False,
@@ -394,6 +397,10 @@ def _char(text: str, x0: float, x1: float, top: float, bottom: float) -> dict[st
         "text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
         "upright": True, "fontname": "OCR",
     }  # fmt: skip
+
+
+#: The largest page image rendered for OCR: an A3 page at 300 dpi (17.4 megapixels), then some.
+_MAX_PIXELS = 36_000_000
 
 
 class PageReader:
@@ -507,11 +514,14 @@ class PageReader:
             import pypdfium2
 
             self._pdf = pypdfium2.PdfDocument(str(self.path))
-        image = self._pdf[number - 1].render(scale=settings.dpi / 72, grayscale=True).to_pil().convert("L")
+        width, height = self._pdf[number - 1].get_size()
+        # A poster or a plan can be metres across: no more than _MAX_PIXELS, whatever the dpi.
+        dpi = min(settings.dpi, 72 * (_MAX_PIXELS / max(1.0, width * height)) ** 0.5)
+        image = self._pdf[number - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
         grey = np.asarray(image)
-        scale = 72 / settings.dpi
+        scale = 72 / dpi
         left, top = float(page.bbox[0]), float(page.bbox[1])
-        lines, erase = find_rulings(grey, settings.dpi)
+        lines, erase = find_rulings(grey, round(dpi))
         rulings = [_ruling(line, scale, left, top, page) for line in lines]
         if done is not None:
             words = list(done)
@@ -521,20 +531,20 @@ class PageReader:
             cleaned = grey.copy()
             for rows, columns in erase:
                 cleaned[rows, columns] = 255
-            found = recognise(Image.fromarray(cleaned), settings, timeout)
+            found = recognise(Image.fromarray(cleaned), settings, timeout, dpi)
             if _mean(found) < LOW_OCR_CONFIDENCE:
                 # A page printed turned (a landscape table on a portrait page: Merthyr Tydfil,
                 # cabinet 2012-02-29, page 7) reads as nonsense: if Tesseract sees it turned,
                 # read it turned upright, and lay it out that way (its words' boxes and ruled
                 # lines are then in the upright page's frame).
-                turn = orientation(image, settings, self._time_left())
+                turn = orientation(image, settings, self._time_left(), dpi)
                 if turn:
                     upright = np.asarray(image.rotate(-turn, expand=True))
-                    lines, erase = find_rulings(upright, settings.dpi)
+                    lines, erase = find_rulings(upright, round(dpi))
                     cleaned = upright.copy()
                     for rows, columns in erase:
                         cleaned[rows, columns] = 255
-                    turned = recognise(Image.fromarray(cleaned), settings, self._time_left())
+                    turned = recognise(Image.fromarray(cleaned), settings, self._time_left(), dpi)
                     if _mean(turned) > _mean(found):
                         found = turned
                         rulings = [_ruling(line, scale, left, top, page) for line in lines]

@@ -20,6 +20,10 @@ path produced them:
   object list is never built. ``tests/test_extract_pdf_fast.py`` checks the cells equal
   what ``page.find_tables().extract()`` gives on every page.
 
+A page with no usable text layer (a scan, or ``(cid:NN)`` from a font with no Unicode map)
+is handed to scrutiny.extract.ocr, which renders it and reads it with Tesseract into the
+same characters and rulings, so everything below reads it as it reads a text layer.
+
 pypdfium2 (~30x faster than pdfplumber) is not used for text: on all 143 bundled pages its
 text differs from pdfplumber's (``\\r\\n`` line ends, running headers first, other spacing),
 and the stored pages must be the same however they were read. Its characters laid out by
