@@ -58,7 +58,7 @@ def _register_plugins() -> None:
 
 
 def file_mounts(roots: Iterable[str | Path]) -> list[tuple[str, Path]]:
-    """Datasette static mounts for the folders holding the catalogue's source files:
+    """The URL prefixes of the folders holding the catalogue's source files (site.source_file):
     the first at ``/files/``, the next at ``/files-2/``, ... Missing folders are refused."""
     mounts: list[tuple[str, Path]] = []
     for number, root in enumerate(roots, start=1):
@@ -126,13 +126,11 @@ def make_datasette(
         metadata=load_metadata(db_path, metadata_path),
         settings={**SETTINGS, **settings},
         template_dir=str(HERE / "templates"),
-        static_mounts=[
-            ("scrutiny-static", str(HERE / "static")),
-            *((mount, str(folder)) for mount, folder in mounts),
-        ],
+        # The source files are served by site.source_file (only catalogued documents).
+        static_mounts=[("scrutiny-static", str(HERE / "static"))],
         cors=False,
     )
-    datasette._scrutiny_file_mounts = mounts  # read by site.source_link
+    datasette._scrutiny_file_mounts = mounts  # read by site.source_link and site.source_file
     return datasette
 
 

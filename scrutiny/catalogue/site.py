@@ -9,16 +9,20 @@ document text reaches the browser as text, never as markup.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.utils import escape_fts
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
+
+from ..corpus.discover import sha256_of
 
 __all__ = ["SEARCHED", "measure_chart", "source_link"]
 
@@ -67,16 +71,48 @@ async def _render(datasette, request, template: str, context: dict[str, Any]) ->
     return Response.html(await datasette.render_template(template, context, request=request))
 
 
-def _find_file(mounts: list[tuple[str, Path]], path: str) -> str | None:
+def _tail_match(given: tuple[str, ...], resolved: Path) -> int:
+    """How many of the catalogued path's last parts the found file's absolute path ends with."""
+    count = 0
+    for mine, theirs in zip(reversed(given), reversed(resolved.parts)):
+        if mine != theirs:
+            break
+        count += 1
+    return count
+
+
+def _digest(file: Path) -> str | None:
+    """The file's SHA-256, remembered while its size and modification time stay the same."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    key = (str(file), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        try:
+            _DIGESTS[key] = sha256_of(file)
+        except OSError:
+            return None
+    return _DIGESTS[key]
+
+
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def _find_file(mounts: list[tuple[str, Path]], path: str, sha256: str | None = None) -> str | None:
     """The URL path of a catalogued document's file under one of the mounted folders.
 
     ``documents.path`` is the path as given to ``scrutiny build`` (``corpus/pdf/000.pdf``,
-    relative to wherever the build ran), so the longest tail of it that names a file inside
-    a mounted folder wins. Nothing outside the folders can be named: ``..`` and symlinks are
-    resolved first.
+    relative to wherever the build ran), so every tail of it that names a file inside a
+    mounted folder is a candidate, and the one whose absolute path ends with most of the
+    catalogued path wins: ``rotherham/2016/report.pdf`` is Rotherham's file, not the
+    ``2016/report.pdf`` in Doncaster's folder served beside it (issue 17). With ``sha256``
+    the file must also hold the content the catalogue read. Nothing outside the folders, and
+    no hidden file, can be named: ``..`` and symlinks are resolved first.
     """
     given = Path(path)
     parts = given.parts[1:] if given.is_absolute() else given.parts
+    found: list[tuple[int, str, Path]] = []
     for mount, root in mounts:
         candidates = [given] if given.is_absolute() else []
         candidates += [root.joinpath(*parts[start:]) for start in range(len(parts))]
@@ -86,19 +122,46 @@ def _find_file(mounts: list[tuple[str, Path]], path: str) -> str | None:
                 relative = resolved.relative_to(root)
             except (OSError, ValueError):
                 continue
-            if resolved.is_file():
-                return f"/{mount}/{quote(relative.as_posix())}"
+            if _hidden(relative.parts) or not resolved.is_file():
+                continue
+            found.append((_tail_match(given.parts, resolved), f"/{mount}/{quote(relative.as_posix())}", resolved))
+    for _, url, resolved in sorted(found, key=lambda item: -item[0]):
+        if sha256 is None or _digest(resolved) == sha256:
+            return url
     return None
+
+
+def _hidden(parts: tuple[str, ...] | list[str]) -> bool:
+    return any(part.startswith(".") or part in ("", "..") for part in parts)
+
+
+def _documents_by_path(datasette) -> dict[str, str]:
+    """Every document's SHA-256 by its catalogued path, read once (the catalogue is served
+    immutable, so it cannot change under the server)."""
+    if "_scrutiny_digests" not in datasette.__dict__:
+        digests: dict[str, str] = {}
+        path = _database(datasette).path
+        if path:
+            connection = sqlite3.connect(f"file:{quote(str(path))}?immutable=1", uri=True)
+            try:
+                digests = dict(connection.execute("select path, sha256 from documents"))
+            except sqlite3.Error:
+                digests = {}
+            finally:
+                connection.close()
+        datasette._scrutiny_digests = digests
+    return datasette._scrutiny_digests
 
 
 def source_link(datasette, path: str | None, page: int | None = None) -> str | None:
     """A link to the source document's file, opened at ``page`` for a PDF; None when the
-    file is not in a served folder."""
+    file is not in a served folder (or no longer holds what the catalogue read)."""
     if not path:
         return None
     cache = datasette.__dict__.setdefault("_scrutiny_links", {})
     if path not in cache:
-        cache[path] = _find_file(getattr(datasette, "_scrutiny_file_mounts", []), path)
+        mounts = getattr(datasette, "_scrutiny_file_mounts", [])
+        cache[path] = _find_file(mounts, path, _documents_by_path(datasette).get(path))
     found = cache[path]
     if found is None:
         return None
@@ -106,6 +169,57 @@ def source_link(datasette, path: str | None, page: int | None = None) -> str | N
     if page and path.lower().endswith(".pdf"):
         url += f"#page={int(page)}"
     return url
+
+
+#: What a browser is told each kind of source file is; anything else is served as bytes.
+_CONTENT_TYPES = {".pdf": "application/pdf", ".html": "text/html", ".htm": "text/html", ".txt": "text/plain"}
+
+
+def _served_file(datasette, mount: str, relative: str) -> Path | None:
+    """The file a ``/files/`` URL names, if it is one of the catalogue's documents.
+
+    Only catalogued documents are served: not hidden files, not the manifest, not a file
+    that happens to sit in the folder; and everything else gets the same 404, so the answer
+    says nothing about what exists outside (or inside) the folder (issue 17, items 13, 15).
+    """
+    roots = dict(getattr(datasette, "_scrutiny_file_mounts", []))
+    root = roots.get(mount)
+    parts = relative.split("/")
+    if root is None or "\x00" in relative or _hidden(parts):
+        return None
+    try:
+        resolved = root.joinpath(*parts).resolve()
+        resolved.relative_to(root)
+    except (OSError, ValueError):
+        return None
+    if not resolved.is_file():
+        return None
+    digest = _digest(resolved)
+    if digest is None or digest not in set(_documents_by_path(datasette).values()):
+        return None
+    return resolved
+
+
+async def source_file(datasette, request, send):
+    """``/files/<path>`` (and ``/files-2/...`` for the second ``--files`` folder): a catalogued
+    source file, named by its path inside the folder, percent-encoded (spaces, ``&``, ``'``,
+    brackets, any script). Files other than PDFs (a saved ModernGov minutes page) are served
+    sandboxed: a council's page is shown, but no script in it runs as this site."""
+    mount = request.url_vars["mount"]
+    try:
+        relative = unquote(request.url_vars["path"], errors="strict")
+    except UnicodeDecodeError:
+        relative = "\x00"
+    file = await asyncio.to_thread(_served_file, datasette, mount, relative)
+    if file is None:
+        return Response.text("Not found: no catalogued source file has this address.", status=404)
+    content_type = _CONTENT_TYPES.get(file.suffix.lower(), "application/octet-stream")
+    headers = {"x-content-type-options": "nosniff"}
+    if content_type != "application/pdf":
+        headers["content-security-policy"] = "sandbox"  # Chromium shows no PDF under a sandbox
+    if content_type == "text/plain":
+        content_type += "; charset=utf-8"  # the build reads text files as UTF-8
+    await asgi_send_file(send, file, content_type=content_type, headers=headers, chunk_size=1 << 16)
 
 
 async def _document_paths(datasette) -> dict[int, str]:
@@ -520,6 +634,7 @@ def register_routes():
         (r"^/-/measures$", measures_index),
         (r"^/-/measures/(?P<measure_id>[^/]+)$", measure_page),
         (r"^/-/compare$", compare_page),
+        (r"^/(?P<mount>files(?:-[0-9]+)?)/(?P<path>.+)$", source_file),
     ]
 
 
@@ -534,37 +649,6 @@ def extra_template_vars(template, datasette, request):
         return {"scrutiny_results": results, "scrutiny_q": q, "metadata": datasette.metadata()}
 
     return inner
-
-
-@hookimpl
-def asgi_wrapper(datasette):
-    """Source files other than PDFs (a ModernGov minutes page saved as .html) are served
-    sandboxed: a council's page is shown, but no script in it runs as this site. (Chromium
-    will not show a sandboxed PDF, and a PDF runs no page script here anyway.)"""
-
-    def wrap(app):
-        async def sandboxed(scope, receive, send):
-            mounts = getattr(datasette, "_scrutiny_file_mounts", [])
-            path = scope.get("path", "") if scope.get("type") == "http" else ""
-            if not any(path.startswith(f"/{mount}/") for mount, _ in mounts) or path.lower().endswith(".pdf"):
-                await app(scope, receive, send)
-                return
-
-            async def send_sandboxed(message):
-                if message["type"] == "http.response.start":
-                    headers = [
-                        (name, value) for name, value in message.get("headers", [])
-                        if name.lower() != b"content-security-policy"
-                    ]  # fmt: skip
-                    headers += [(b"content-security-policy", b"sandbox"), (b"x-content-type-options", b"nosniff")]
-                    message = {**message, "headers": headers}
-                await send(message)
-
-            await app(scope, receive, send_sandboxed)
-
-        return sandboxed
-
-    return wrap
 
 
 @hookimpl
