@@ -121,7 +121,7 @@ def test_measure_page_shows_every_authoritys_values_the_national_figures_and_wha
     # Seed 002 pages 2 and 5 (Rotherham): "January's in month performance of 22.7%"; page 5:
     # "a full rolling 12 months is also improving at 28.1%".
     assert by_authority == {("Doncaster", "Q1", "24%"), ("Doncaster", "July 2016", "24%"),
-                            ("Doncaster", "", "23%"), ("Rotherham", "January's in month", "22.7%"),
+                            ("Doncaster", "not dated: not on the chart", "23%"), ("Rotherham", "January's in month", "22.7%"),
                             ("Rotherham", "rolling 12 months", "28.1%")}  # fmt: skip
     links = {a["href"] for a in page.select("table.scrutiny-values a.scrutiny-source")}
     assert links == {f"{SEED_000}#page=7", f"{SEED_003}#page=2", f"{SEED_002}#page=2", f"{SEED_002}#page=5"}
@@ -145,6 +145,8 @@ def test_measure_page_shows_every_authoritys_values_the_national_figures_and_wha
     assert ("Doncaster", "tolerance", "2016-06-30", 28.0) in points
     assert ("Rotherham", "target", "2017-01-31", 23.0) in points
     assert ("England", "DfE", "2016-03-31", 22.5) in points
+    # The annual letter's 23% has no period to date it: the page says the chart leaves it off.
+    assert words(page.select_one(".scrutiny-undated-note")).startswith("1 value is not on the chart")
     assert "cdn" not in response.text.lower() and "https://cdn" not in response.text
     assert server.get("/scrutiny-static/vendor/vega-lite.min.js").status_code == 200
 
@@ -155,6 +157,63 @@ def test_measure_page_shows_every_authoritys_values_the_national_figures_and_wha
     # Seed 004 (Doncaster minutes) page 1 discusses re-referrals.
     discussed = [li for li in page.select("ul.scrutiny-results li") if li.strong.get_text() == "discussed"]
     assert discussed and "/files/pdf/004_4b7e043a54d74d09.pdf#page=1" in {a["href"] for a in discussed[0].select("a")}
+
+
+def test_a_pending_link_is_shown_as_pending_and_a_reader_can_hide_it(server):
+    """Seed 002 p8 (Rotherham): "Health Assessment reviews in the previous three months has been
+    good at over 95% in time ... the fall in January to 92.7%": a review of health assessments,
+    linked to the health assessments measure with a score that asks for a person's review.
+    Seed 000 p12 (Doncaster): "E20-22 ... Children in Care with up to date: health assessment
+    Q1 =85%", linked with confidence."""
+    page = soup(server.get("/-/measures/health-assessments"))
+    rows = {words(tr.td): tr for tr in page.select("table.scrutiny-values tr")[1:]}
+    assert set(rows) == {"Doncaster", "Rotherham"}
+    assert "scrutiny-pending" in rows["Rotherham"].get("class", [])
+    assert "link awaiting review" in words(rows["Rotherham"]) and "92.7%" in words(rows["Rotherham"])
+    assert "scrutiny-pending" not in (rows["Doncaster"].get("class") or [])
+    spec = json.loads(page.select_one("script.scrutiny-spec").string)
+    reported = {(p["area"], p["value"], p["link"]) for p in spec["data"]["values"] if p["kind"] == "reported"}
+    assert reported == {("Doncaster", 85.0, "sure"), ("Rotherham", 92.7, "pending")}
+    note = page.select_one(".scrutiny-pending-note")
+    assert words(note).startswith("1 value (hollow diamonds")
+    hide = note.select_one("a.scrutiny-pending-toggle")["href"]
+    assert hide == "/-/measures/health-assessments?pending=hide"
+
+    hidden = soup(server.get("/-/measures/health-assessments", pending="hide"))
+    assert [words(tr.td) for tr in hidden.select("table.scrutiny-values tr")[1:]] == ["Doncaster"]
+    spec = json.loads(hidden.select_one("script.scrutiny-spec").string)
+    assert {p["area"] for p in spec["data"]["values"] if p["kind"] == "reported"} == {"Doncaster"}
+    assert "is hidden" in words(hidden.select_one(".scrutiny-pending-note"))
+    assert hidden.select_one("a.scrutiny-pending-toggle")["href"] == "/-/measures/health-assessments"
+
+
+def test_values_read_with_their_units_and_authorities_keep_their_colours(server):
+    from scrutiny.catalogue.site import with_unit
+
+    assert [with_unit(80780.0, "count"), with_unit(22.7, "%"), with_unit(85.5, "rate per 10,000"),
+            with_unit(12.0, "weeks"), with_unit(1200.0, "£"), with_unit(0.02, None)] == [
+        "80,780", "22.7%", "85.5 per 10,000", "12 weeks", "£1,200", "0.02"]  # fmt: skip
+    colours = {}
+    for path in (f"/-/measures/{REREFERRALS}", "/-/measures/health-assessments", "/-/compare"):
+        for block in soup(server.get(path)).select("script.scrutiny-spec"):
+            scale = json.loads(block.string)["encoding"]["color"]["scale"]
+            for area, colour in zip(scale["domain"], scale["range"], strict=True):
+                colours.setdefault(area, set()).add(colour)
+    assert {"Doncaster", "Rotherham", "England"} <= set(colours)
+    assert all(len(seen) == 1 for seen in colours.values()), colours
+    assert colours["Doncaster"] != colours["Rotherham"]
+
+
+def test_a_line_joins_only_one_series_as_printed(server):
+    """Seed 002 p2 and p5 (Rotherham): "January's in month performance of 22.7%" and "a full
+    rolling 12 months is also improving at 28.1%" are two ways of counting: two series, not
+    one line from 22.7 to 28.1."""
+    page = soup(server.get(f"/-/measures/{REREFERRALS}"))
+    spec = json.loads(page.select_one("script.scrutiny-spec").string)
+    rotherham = {p["series"] for p in spec["data"]["values"] if p["area"] == "Rotherham" and p["kind"] == "reported"}
+    assert len(rotherham) == 2
+    line = spec["layer"][0]
+    assert line["mark"]["type"] == "line" and line["encoding"]["detail"]["field"] == "series"
 
 
 def test_an_unknown_measure_is_not_found(server):
@@ -184,7 +243,7 @@ def test_compare_puts_doncaster_and_rotherham_side_by_side(server):
     assert [o.get_text() for o in page.select("select[name=b] option[selected]")] == ["Rotherham"]
     sections = {s["data-measure"]: s for s in page.select("section.scrutiny-compare")}
     # Both councils' papers report these (the linker's links), re-referrals among them.
-    assert {REREFERRALS, "cp-plans-second-or-subsequent", "care-leavers-eet", "dental-checks"} <= set(sections)
+    assert {REREFERRALS, "cp-plans-second-within-2-years", "care-leavers-eet", "dental-checks"} <= set(sections)
     section = sections[REREFERRALS]
     sides = section.select(".scrutiny-side > div")
     assert [side.h3.get_text() for side in sides] == ["Doncaster", "Rotherham"]

@@ -14,7 +14,7 @@ import json
 import re
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
@@ -328,48 +328,105 @@ def mention_query(label: str) -> str:
 
 
 def _number(value: float | None) -> str:
+    """A figure as a reader writes it: 80,780; 22.7; 0.02 (no float noise, no exponent)."""
     if value is None:
         return ""
-    return f"{value:g}"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def with_unit(value: float | None, unit: str | None) -> str:
+    """A figure with its unit, spaced as it is read: "24%", "£1,200", "85.5 per 10,000",
+    "12 weeks", and a count as the bare number (never "80780count")."""
+    number = _number(value)
+    if not number or not unit or unit == "count":
+        return number
+    if unit == "%":
+        return number + "%"
+    if unit == "£":
+        return ("-£" + number[1:]) if number.startswith("-") else "£" + number
+    return f"{number} {unit.removeprefix('rate ')}"
+
+
+#: Colours for the authorities whose papers are in the catalogue, in the order of their names,
+#: so an authority keeps its colour on every page (Tableau 10, then 10 more); England is
+#: near-black; an area with no papers (a DfE figure only) gets a muted colour by its name.
+PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d",
+           "#eeca3b", "#bab0ac", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
+           "#17becf", "#bcbd22", "#aec7e8", "#ffbb78"]  # fmt: skip
+MUTED = ["#9fb3c8", "#c8b39f", "#a8c8a0", "#c8a0a8", "#a0c4c8", "#b8a8c8"]
+ENGLAND = "#222222"
+
+
+def area_colours(known: list[str], areas: Iterable[str]) -> dict[str, str]:
+    """Each area's colour: by its place among ``known`` (every authority with papers in the
+    catalogue), so it is the same on every page."""
+    import zlib
+
+    place = {name: number for number, name in enumerate(sorted(known))}
+    colours = {}
+    for area in areas:
+        if area == "England":
+            colours[area] = ENGLAND
+        elif area in place:
+            colours[area] = PALETTE[place[area] % len(PALETTE)]
+        else:
+            colours[area] = MUTED[zlib.crc32(area.encode()) % len(MUTED)]
+    return colours
 
 
 def measure_chart(
-    measure: dict[str, Any], values: list[dict[str, Any]], official: list[dict[str, Any]]
+    measure: dict[str, Any], values: list[dict[str, Any]], official: list[dict[str, Any]],
+    colours: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A Vega-Lite spec: each authority's reported values over time (solid), its targets
     and tolerances (hollow marks), and the DfE's published figures (dashed), one colour
-    per authority, England included.
+    per authority, England included. A line joins only the values of one measure as one
+    paper series prints it (Rotherham's "in month" and "rolling 12 months" re-referral rates
+    are two lines); values whose link to the measure awaits review are hollow diamonds, on
+    no line. Values with no datable period can't be placed: the page says how many.
 
     Values are placed at their period's end: a quarter, a month, a rolling year and the
     DfE's year ending 31 March are all "the figure as at" that date.
     """
     points: list[dict[str, Any]] = []
+    unit = measure.get("unit")
     for row in values:
         if not row.get("period_end"):
             continue
+        area = row["authority"] or "unknown"
         base = {
             "date": row["period_end"],
-            "area": row["authority"] or "unknown",
+            "area": area,
             "period": row["period"] or "",
             "document": row.get("document") or "",
+            "series": f"{area}: {' '.join((row.get('title') or '').lower().split())}",
+            "link": "pending" if row.get("link_status") == "pending" else "sure",
         }
-        points.append({**base, "kind": "reported", "value": row["value"]})
+        points.append({**base, "kind": "reported", "value": row["value"], "shown": with_unit(row["value"], unit)})
         for threshold in ("target", "tolerance"):
             if row.get(threshold) is not None:
-                points.append({**base, "kind": threshold, "value": row[threshold]})
+                points.append({**base, "kind": threshold, "value": row[threshold],
+                               "shown": with_unit(row[threshold], unit)})  # fmt: skip
     for row in official:
         if row.get("period_end"):
             points.append({
                 "date": row["period_end"], "area": row["area"], "period": row["period"],
-                "document": row["source"], "kind": "DfE", "value": row["value"],
+                "document": row["source"], "kind": "DfE", "value": row["value"], "series": f"{row['area']}: DfE",
+                "link": "sure", "shown": with_unit(row["value"], unit),
             })  # fmt: skip
     tooltip = [
         {"field": "area", "title": "Authority"},
         {"field": "kind", "title": "What"},
         {"field": "period", "title": "Period"},
-        {"field": "value", "title": measure.get("unit") or "Value"},
+        {"field": "shown", "title": "Value"},
         {"field": "document", "title": "Source"},
     ]
+    areas = sorted({p["area"] for p in points}, key=lambda a: (a == "England", a))
+    colours = colours or area_colours(areas, areas)
+    colour = {"field": "area", "type": "nominal", "title": "Authority",
+              "scale": {"domain": areas, "range": [colours[a] for a in areas]}}  # fmt: skip
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": f"{measure['label']} over time",
@@ -378,24 +435,30 @@ def measure_chart(
         "data": {"values": points},
         "encoding": {
             "x": {"field": "date", "type": "temporal", "title": "Period ending"},
-            "y": {"field": "value", "type": "quantitative", "title": measure.get("unit") or "value",
+            "y": {"field": "value", "type": "quantitative", "title": unit or "value",
                   "scale": {"zero": False}},
-            "color": {"field": "area", "type": "nominal", "title": "Authority"},
+            "color": colour,
             "tooltip": tooltip,
         },  # fmt: skip
         "layer": [
             {
-                "transform": [{"filter": "datum.kind == 'reported' || datum.kind == 'DfE'"}],
+                "transform": [{"filter": "(datum.kind == 'reported' && datum.link == 'sure') || datum.kind == 'DfE'"}],
                 "mark": {"type": "line", "point": {"filled": True, "size": 60}, "strokeWidth": 2},
                 "encoding": {
+                    "detail": {"field": "series", "type": "nominal"},
                     "strokeDash": {
                         "field": "kind", "type": "nominal", "title": "Figure",
                         "scale": {"domain": ["reported", "DfE"], "range": [[1, 0], [6, 4]]},
                         # The page says it in words: solid reported, dashed DfE.
                         "legend": None,
-                    }  # fmt: skip
-                },
+                    },
+                },  # fmt: skip
             },
+            {
+                "transform": [{"filter": "datum.kind == 'reported' && datum.link == 'pending'"}],
+                "mark": {"type": "point", "shape": "diamond", "filled": False, "size": 120, "strokeWidth": 2,
+                         "strokeDash": [2, 2]},
+            },  # fmt: skip
             {
                 "transform": [{"filter": "datum.kind == 'target' || datum.kind == 'tolerance'"}],
                 "mark": {"type": "point", "filled": False, "size": 160, "strokeWidth": 2},
@@ -418,11 +481,17 @@ def _spec_json(spec: dict[str, Any]) -> Markup:
 _VALUES_SQL = """
 select v.id, v.authority, v.page, v.code, v.title, v.period, v.period_start, v.period_end, v.value,
   v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id,
-  d.title as document, d.committee, d.meeting_date, d.path
+  d.title as document, d.committee, d.meeting_date, d.path,
+  l.status as link_status, l.score as link_score, l.evidence as link_evidence
 from indicator_values v join documents d on d.id = v.document_id
-where v.measure_id = :measure and v.kind = 'actual' {authorities}
+join measure_links l on l.indicator_id = v.indicator_id and l.measure_id = v.measure_id
+where v.measure_id = :measure and v.kind = 'actual' and l.status in ({statuses}) {authorities}
 order by v.authority, v.period_end is null, v.period_end, v.id
 """
+#: Links whose values pages show as fact: a person confirmed them, or the linker scored them
+#: 80 or more with no close rival. Pending links (65-80, or too close to call) are shown marked,
+#: and a reader can hide them; rejected ones never.
+SURE = ("confirmed", "automatic")
 _OFFICIAL_SQL = """
 select area, area_code, level, period, period_start, period_end, value, unit, source, description
 from official_values where measure_id = :measure {areas}
@@ -435,11 +504,24 @@ def _official_by_period(official: list[dict[str, Any]]) -> dict[str, Any]:
     areas = list(dict.fromkeys(row["area"] for row in official))
     grid: dict[str, dict[str, str]] = {}
     for row in official:
-        grid.setdefault(row["period"], {})[row["area"]] = _number(row["value"]) + (row["unit"] or "")
+        grid.setdefault(row["period"], {})[row["area"]] = with_unit(row["value"], row["unit"])
     return {"areas": areas, "rows": sorted(grid.items()), "sources": sorted({r["source"] for r in official})}
 
 
-async def _measure_data(datasette, measure_id: str, authorities: list[str] | None = None):
+async def _known_authorities(datasette) -> list[str]:
+    """Every authority with papers in the catalogue (read once: the catalogue is immutable)."""
+    if "_scrutiny_authorities" not in datasette.__dict__:
+        rows = await _database(datasette).execute(
+            "select distinct authority from documents where authority is not null order by authority")
+        datasette._scrutiny_authorities = [row[0] for row in rows]
+    return datasette._scrutiny_authorities
+
+
+def _show_pending(request) -> bool:
+    return request.args.get("pending") != "hide"
+
+
+async def _measure_data(datasette, measure_id: str, authorities: list[str] | None = None, pending: bool = True):
     db = _database(datasette)
     row = (await db.execute("select * from measures where id = :id", {"id": measure_id})).first()
     if row is None:
@@ -451,7 +533,8 @@ async def _measure_data(datasette, measure_id: str, authorities: list[str] | Non
         marks = ", ".join(f":a{n}" for n in range(len(authorities)))
         params.update({f"a{n}": name for n, name in enumerate(authorities)})
         only = f"and v.authority in ({marks})"
-    values = [dict(r) for r in await db.execute(_VALUES_SQL.format(authorities=only), params)]
+    statuses = ", ".join(f"'{status}'" for status in (*SURE, *(("pending",) if pending else ())))
+    values = [dict(r) for r in await db.execute(_VALUES_SQL.format(authorities=only, statuses=statuses), params)]
     # The DfE publishes a figure for every council: show England's and those of the councils
     # whose papers report the measure (or that were asked for), not all 150.
     shown = authorities or sorted({v["authority"] for v in values if v["authority"]})
@@ -464,7 +547,7 @@ async def _measure_data(datasette, measure_id: str, authorities: list[str] | Non
 
 #: What makes two rows one reported value: the same figure for the same period in one paper.
 _SAME_VALUE = ("authority", "document_id", "period", "period_start", "period_end", "value", "unit",
-               "target", "tolerance", "rag")  # fmt: skip
+               "target", "tolerance", "rag", "link_status")  # fmt: skip
 
 
 def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -480,14 +563,18 @@ def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any
             merged[key]["printed"].append(printed)
             continue
         value["printed"] = [printed]
-        value["shown"] = _number(value["value"])
+        value["shown"] = with_unit(value["value"], value["unit"])
         merged[key] = value
     return list(merged.values())
 
 
 async def measure_page(datasette, request):
     measure_id = request.url_vars["measure_id"]
+    pending = _show_pending(request)
     measure, values, official = await _measure_data(datasette, measure_id)
+    honesty = _honesty(values, pending, request)
+    if not pending:
+        values = [v for v in values if v["link_status"] != "pending"]
     db = _database(datasette)
     commentary = [
         dict(r)
@@ -537,10 +624,30 @@ async def measure_page(datasette, request):
         "mentions": mentions,
         "mention_query": query,
         "authorities": sorted({v["authority"] for v in values if v["authority"]}),
-        "spec_json": _spec_json(measure_chart(measure, values, official)),
+        "spec_json": _spec_json(measure_chart(measure, values, official, await _colours(datasette, values, official))),
         "database": db.name,
+        **honesty,
     }
     return await _render(datasette, request, "scrutiny_measure.html", context)
+
+
+async def _colours(datasette, values: list[dict[str, Any]], official: list[dict[str, Any]]) -> dict[str, str]:
+    areas = {v["authority"] or "unknown" for v in values} | {o["area"] for o in official}
+    return area_colours(await _known_authorities(datasette), areas)
+
+
+def _honesty(values: list[dict[str, Any]], pending: bool, request) -> dict[str, Any]:
+    """What a page says about the values it shows: how many await review (and a link to hide
+    or show them), and how many the chart leaves off because their period can't be dated."""
+    args = [
+        (key, value) for key in request.args.keys() if key != "pending" for value in request.args.getlist(key)]
+    toggle = urlencode(args + ([("pending", "hide")] if pending else []))
+    return {
+        "pending_shown": pending,
+        "pending_count": sum(1 for v in values if v.get("link_status") == "pending"),
+        "undated_count": sum(1 for v in values if not v.get("period_end") and (pending or v.get("link_status") != "pending")),
+        "pending_toggle": request.path + ("?" + toggle if toggle else ""),
+    }
 
 
 async def measures_index(datasette, request):
@@ -649,6 +756,11 @@ def extra_template_vars(template, datasette, request):
         return {"scrutiny_results": results, "scrutiny_q": q, "metadata": datasette.metadata()}
 
     return inner
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["with_unit"] = with_unit
 
 
 @hookimpl
