@@ -428,3 +428,36 @@ def test_search_with_too_many_matches_to_rank_shows_the_first_and_says_so(linked
     assert len(pages.select("ul.scrutiny-results li")) == 5
     measures = page.select_one("section[data-table=measures]")
     assert "1 match" in words(measures.h2) and "Too many" not in words(measures)
+
+
+def test_compare_with_statistical_neighbours_ranks_each_council_and_exports_what_it_compares(server):
+    """Doncaster's ten statistical neighbours (DfE children's services groupings, April 2021:
+    Rotherham, Barnsley, North East Lincolnshire, Wigan, Wakefield, Tameside, North Lincolnshire,
+    Redcar and Cleveland, Dudley, Telford and Wrekin), names typed in any case."""
+    page = soup(server.get("/-/compare", a="doncaster", b="ROTHERHAM", group="neighbours"))
+    assert [o.get_text() for o in page.select("select[name=a] option[selected]")] == ["Doncaster"]
+    assert [o.get_text() for o in page.select("select[name=b] option[selected]")] == ["Rotherham"]
+    assert "Barnsley, North East Lincolnshire, Wigan" in words(page.select_one(".scrutiny-group"))
+    # The index at the top lists the measures both report, each linked to its section.
+    index = {a["href"] for a in page.select("nav.scrutiny-index a")}
+    assert f"#measure-{REREFERRALS}" in index and "#measure-cp-plans-second-within-2-years" in index
+    section = page.select_one(f"section#measure-{REREFERRALS}")
+    # The DfE's re-referral rates for 2025 (lower is better): North Lincolnshire 14 ... Rotherham
+    # 19.6 (5th) ... Tameside 27.7, Doncaster 29.4 (11th of the 11).
+    ranks = words(section.select_one(".scrutiny-ranks"))
+    assert "Rank in 2025 among 11 councils compared" in ranks
+    assert "Doncaster 11 of 11 (29.4%)" in ranks and "Rotherham 5 of 11 (19.6%)" in ranks
+    grid = [th.get_text() for th in section.select("table.scrutiny-official th")]
+    assert grid[:2] == ["Year", "England"] and {"Barnsley", "Telford and Wrekin"} <= set(grid)
+
+    exported = server.get("/-/compare.json", a="doncaster", b="rotherham", group="neighbours").json()
+    assert exported["authorities"] == ["Doncaster", "Rotherham"] and len(exported["group"]) == 9
+    rows = [dict(zip(exported["columns"], row.values(), strict=True)) for row in exported["rows"]]
+    assert {"measure_id": REREFERRALS, "area": "Tameside", "figure": "DfE", "period": "2025", "value": 27.7} in [
+        {k: r[k] for k in ("measure_id", "area", "figure", "period", "value")} for r in rows]  # fmt: skip
+    # Seed 000 p7: Doncaster's A1, Q1 = 24%, with the page it is printed on.
+    assert any(r["area"] == "Doncaster" and r["figure"] == "reported" and r["value"] == 24.0 and r["page"] == 7
+               for r in rows if r["measure_id"] == REREFERRALS)  # fmt: skip
+    csv_text = server.get("/-/compare.csv", a="Doncaster", b="Rotherham", group="region").text
+    assert csv_text.splitlines()[0].startswith("measure_id,measure,area,figure,period")
+    assert ",Sheffield,DfE," in csv_text  # Yorkshire and the Humber

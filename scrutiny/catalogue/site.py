@@ -10,6 +10,8 @@ document text reaches the browser as text, never as markup.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -23,6 +25,7 @@ from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
 from ..corpus.discover import sha256_of
+from ..vocab import vocabulary
 
 __all__ = ["SEARCHED", "measure_chart", "source_link"]
 
@@ -672,18 +675,65 @@ async def measures_index(datasette, request):
     return await _render(datasette, request, "scrutiny_measures.html", context)
 
 
-async def compare_page(datasette, request):
-    """Two authorities' values for every measure either reports, side by side."""
+def _authority_facts() -> dict[str, dict[str, str]]:
+    """authorities.csv by name: DfE code, ONS code, region."""
+    return {row["name"]: row for row in vocabulary("authorities")}
+
+
+def comparison_group(name: str, group: str) -> list[str]:
+    """The councils ``name`` is compared with: its ten statistical neighbours (the DfE's
+    children's services groupings, April 2021, closest first) or the other councils of its
+    region (authorities.csv). Names as authorities.csv spells them (and the DfE's figures)."""
+    facts = _authority_facts()
+    mine = facts.get(name)
+    if mine is None or group not in ("neighbours", "region"):
+        return []
+    if group == "region":
+        return sorted(other for other, row in facts.items() if row["region"] == mine["region"] and other != name)
+    by_code = {row["dfe_code"]: other for other, row in facts.items()}
+    rows = [row for row in vocabulary("statistical_neighbours") if row["dfe_code"] == mine["dfe_code"]]
+    return [by_code[row["neighbour_dfe_code"]] for row in sorted(rows, key=lambda r: int(r["rank"]))
+            if row["neighbour_dfe_code"] in by_code]
+
+
+def _canonical(name: str, names: Iterable[str]) -> str:
+    """A council's name as the catalogue spells it, whatever the case it was typed in."""
+    wanted = " ".join(name.split()).casefold()
+    return next((known for known in names if known.casefold() == wanted), "")
+
+
+def ranks(official: list[dict[str, Any]], areas: list[str], polarity: str | None, first: str) -> dict[str, Any] | None:
+    """Each council's place among ``areas`` in the DfE's latest year that has a figure for
+    ``first``: 1 is best by the measure's polarity. None without a polarity or figures."""
+    if polarity not in ("lower is better", "higher is better"):
+        return None
+    local = [row for row in official if row["level"] == "Local authority" and row["area"] in areas]
+    years = sorted({row["period_end"] for row in local if row["area"] == first and row["period_end"]})
+    if not years:
+        return None
+    latest = [row for row in local if row["period_end"] == years[-1]]
+    ordered = sorted(latest, key=lambda row: row["value"], reverse=polarity == "higher is better")
+    places, place = [], 0
+    for number, row in enumerate(ordered, start=1):
+        if number == 1 or row["value"] != ordered[number - 2]["value"]:
+            place = number  # equal figures share a place
+        places.append({"area": row["area"], "place": place, "value": with_unit(row["value"], row["unit"])})
+    return {"period": latest[0]["period"], "of": len(ordered), "polarity": polarity, "places": places}
+
+
+async def _comparison(datasette, request) -> dict[str, Any]:
     db = _database(datasette)
-    authorities = [
-        r[0]
-        for r in await db.execute(
-            "select distinct authority from documents where authority is not null order by authority"
-        )
-    ]
-    first = request.args.get("a") or ("Doncaster" if "Doncaster" in authorities else "")
-    second = request.args.get("b") or ("Rotherham" if "Rotherham" in authorities else "")
-    chosen = [name for name in (first, second) if name]
+    authorities = await _known_authorities(datasette)
+    asked_a, asked_b = request.args.get("a"), request.args.get("b")
+    first = _canonical(asked_a, authorities) if asked_a else ("Doncaster" if "Doncaster" in authorities else "")
+    if asked_b is not None:
+        second = _canonical(asked_b, authorities) if asked_b else ""
+    else:
+        second = "Rotherham" if "Rotherham" in authorities and not asked_a else ""
+    group_kind = request.args.get("group") or ""
+    group = [name for name in comparison_group(first, group_kind) if name not in (first, second)]
+    chosen = [name for name in dict.fromkeys((first, second)) if name]
+    pending = _show_pending(request)
     measures, only_one, more = [], [], []
     if chosen:
         marks = ", ".join(f":a{n}" for n in range(len(chosen)))
@@ -701,34 +751,81 @@ async def compare_page(datasette, request):
         ]
         # Side by side, with a chart each: the measures both report (all of them when only one
         # authority is chosen); the rest are listed with a link to their own page.
-        wanted = len(set(chosen))
         for row in reported:
-            if row["authorities"] < wanted:
+            if row["authorities"] < len(chosen):
                 only_one.append(row)
                 continue
             if len(measures) >= COMPARED:
                 more.append(row)
                 continue
-            measure, values, official = await _measure_data(datasette, row["measure_id"], chosen)
-            measures.append(
-                {
-                    "measure": measure,
-                    "official_table": _official_by_period(official),
-                    "columns": [[v for v in values if v["authority"] == name] for name in chosen],
-                    "official": official,
-                    "spec_json": _spec_json(measure_chart(measure, values, official)),
-                }
-            )
-    context = {
-        "authorities": authorities,
-        "first": first,
-        "second": second,
-        "chosen": chosen,
-        "measures": measures,
-        "only_one": only_one,
-        "more": more,
-        "database": db.name,
-    }
+            measure, values, official = await _measure_data(datasette, row["measure_id"], chosen + group)
+            if not pending:
+                values = [v for v in values if v["link_status"] != "pending"]
+            measures.append({
+                "measure": measure,
+                "official_table": _official_by_period(official),
+                "columns": [[v for v in values if v["authority"] == name] for name in chosen],
+                "values": values,
+                "official": official,
+                "ranks": ranks(official, chosen + group, measure.get("polarity"), chosen[0]),
+                "spec_json": _spec_json(measure_chart(measure, values, official, await _colours(datasette, values, official))),
+            })  # fmt: skip
+    return {
+        "authorities": authorities, "first": first, "second": second, "chosen": chosen,
+        "group_kind": group_kind, "group": group,
+        "region": (_authority_facts().get(first) or {}).get("region"),
+        "measures": measures, "only_one": only_one, "more": more, "database": db.name,
+        "pending_shown": pending,
+        "asked": [name for name in (asked_a, asked_b) if name and not _canonical(name, authorities)],
+    }  # fmt: skip
+
+
+#: The columns of the compare page's CSV and JSON: every figure it draws.
+COMPARE_COLUMNS = ["measure_id", "measure", "area", "figure", "period", "period_start", "period_end", "value",
+                   "unit", "target", "tolerance", "link_status", "document", "page", "source"]  # fmt: skip
+
+
+def _compared_rows(datasette, context: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for item in context["measures"]:
+        measure = item["measure"]
+        for value in item["values"]:
+            rows.append({
+                "measure_id": measure["id"], "measure": measure["label"], "area": value["authority"],
+                "figure": "reported", "period": value["period"], "period_start": value["period_start"],
+                "period_end": value["period_end"], "value": value["value"], "unit": value["unit"],
+                "target": value["target"], "tolerance": value["tolerance"], "link_status": value["link_status"],
+                "document": value["document"], "page": value["printed"][0]["page"],
+                "source": value["printed"][0]["source"],
+            })  # fmt: skip
+        for row in item["official"]:
+            rows.append({
+                "measure_id": measure["id"], "measure": measure["label"], "area": row["area"], "figure": "DfE",
+                "period": row["period"], "period_start": row["period_start"], "period_end": row["period_end"],
+                "value": row["value"], "unit": row["unit"], "target": None, "tolerance": None,
+                "link_status": None, "document": row["source"], "page": None, "source": None,
+            })  # fmt: skip
+    return rows
+
+
+async def compare_page(datasette, request):
+    """Authorities' values for every measure they report, side by side, with a group (their
+    statistical neighbours or region) and England; as a page, CSV or JSON."""
+    context = await _comparison(datasette, request)
+    fmt = request.url_vars.get("format")
+    if fmt == ".json":
+        return Response.json({"authorities": context["chosen"], "group": context["group"],
+                              "columns": COMPARE_COLUMNS, "rows": _compared_rows(datasette, context)})  # fmt: skip
+    if fmt == ".csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, COMPARE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(_compared_rows(datasette, context))
+        return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": 'attachment; filename="compare.csv"'})  # fmt: skip
+    query = request.query_string
+    context["exports"] = {kind: datasette.urls.path(f"/-/compare.{kind}") + (f"?{query}" if query else "")
+                          for kind in ("csv", "json")}  # fmt: skip
     return await _render(datasette, request, "scrutiny_compare.html", context)
 
 
@@ -740,7 +837,7 @@ def register_routes():
     return [
         (r"^/-/measures$", measures_index),
         (r"^/-/measures/(?P<measure_id>[^/]+)$", measure_page),
-        (r"^/-/compare$", compare_page),
+        (r"^/-/compare(?P<format>\.json|\.csv)?$", compare_page),
         (r"^/(?P<mount>files(?:-[0-9]+)?)/(?P<path>.+)$", source_file),
     ]
 
@@ -767,7 +864,7 @@ def prepare_jinja2_environment(env, datasette):
 def menu_links(datasette):
     return [
         {"href": datasette.urls.path("/-/measures"), "label": "Measures"},
-        {"href": datasette.urls.path("/-/compare"), "label": "Compare two authorities"},
+        {"href": datasette.urls.path("/-/compare"), "label": "Compare authorities"},
     ]
 
 
