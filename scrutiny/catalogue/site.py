@@ -15,17 +15,18 @@ import io
 import json
 import re
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
-from datasette.utils import escape_fts
 from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
 from ..corpus.discover import sha256_of
 from ..vocab import vocabulary
+from .query import EXAMPLES, Query, parse
 
 __all__ = ["SEARCHED", "measure_chart", "source_link"]
 
@@ -242,39 +243,95 @@ def _snippet(text: str | None) -> Markup:
     )
 
 
-async def _search_table(datasette, table: str, q: str) -> dict[str, Any] | None:
-    query = escape_fts(q)
+#: The column whose words a result's snippet shows: what was resolved, not the item's title.
+_SNIPPET_COLUMN = {"resolutions": 1, "actions": 1, "commentary": 1}
+#: Pages of one document shown under it in the results.
+PAGES_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """The search page's filters: each narrows every result to documents that match it."""
+
+    authority: str = ""
+    committee: str = ""
+    kind: str = ""
+    since: str = ""  # ISO date, inclusive (meeting date)
+    until: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> SearchFilters:
+        def arg(name: str) -> str:
+            return " ".join((request.args.get(name) or "").split())
+
+        dates = [arg(name) if re.fullmatch(r"\d{4}(-\d\d){0,2}", arg(name)) else "" for name in ("since", "until")]
+        return cls(arg("authority"), arg("committee"), arg("kind"), *dates)
+
+    def sql(self) -> tuple[str, dict[str, str]]:
+        """SQL conditions on the documents table ``d``, and their parameters."""
+        conditions, params = [], {}
+        for name in ("authority", "committee", "kind"):
+            if getattr(self, name):
+                conditions.append(f"d.{name} = :f_{name}")
+                params[f"f_{name}"] = getattr(self, name)
+        if self.since:
+            conditions.append("d.meeting_date >= :f_since")
+            params["f_since"] = self.since
+        if self.until:
+            conditions.append("d.meeting_date <= :f_until")
+            # "2016" and "2016-09" include the whole year or month.
+            params["f_until"] = self.until + ("-12-31" if len(self.until) == 4 else "-31" if len(self.until) == 7 else "")
+        return "".join(f" and {c}" for c in conditions), params
+
+    def table_args(self) -> dict[str, str]:
+        """The same filters as a table page's arguments (a column of the table itself)."""
+        return {name: getattr(self, name) for name in ("authority", "committee") if getattr(self, name)}
+
+    @property
+    def active(self) -> bool:
+        return any((self.authority, self.committee, self.kind, self.since, self.until))
+
+
+async def _search_table(datasette, table: str, query: Query, filters: SearchFilters) -> dict[str, Any] | None:
     db = _database(datasette)
     fts = await db.fts_table(table)
-    if not fts:
+    if not fts or not query.expression:
         return None
-    snippet = f"snippet([{fts}], -1, char(2), char(3), ' … ', 20) as snippet"
+    column = _SNIPPET_COLUMN.get(table, -1)
+    snippet = f"snippet([{fts}], {column}, char(2), char(3), ' … ', 20) as snippet"
+    where, params = filters.sql() if table != "measures" else ("", {})
+    params["query"] = query.expression
+    joined = "" if table == "measures" or not where else (
+        f"join [{table}] t on t.rowid = [{fts}].rowid join documents d on d.id = t.document_id ")
     count = (
         await db.execute(
-            f"select count(*) from (select 1 from [{fts}] where [{fts}] match :query limit {COUNTED + 1})",
-            {"query": query},
+            f"select count(*) from (select 1 from [{fts}] {joined}where [{fts}] match :query{where if joined else ''} "
+            f"limit {COUNTED + 1})",
+            params,
         )
     ).single_value()
     # Ranking reads every match: cheap for up to COUNTED of them, over a second for a word on
     # most of 100,000 pages (benchmarks/search_speed.py). Past that, the first matches are shown.
     ranked = count <= COUNTED
     order = "order by rank " if ranked else ""
+    # Pages are grouped by document: enough matches to find SHOWN documents' best pages.
+    limit = SHOWN * 40 if table == "pages" else SHOWN
     if table == "measures":
         sql = (
             f"select t.id, t.label as heading, t.unit, t.topic, {snippet} from [{fts}] "
             f"join measures t on t.rowid = [{fts}].rowid where [{fts}] match :query "
-            f"{order}limit {SHOWN}"
+            f"{order}limit {limit}"
         )
     else:
         details = _DETAILS.get(table)
         sql = (
             f"select t.rowid as row_id, t.document_id, t.page, {_HEADINGS[table]} as heading, "
-            f"d.authority, d.committee, d.meeting_date, d.title as document, d.path, {snippet}"
+            f"d.authority, d.committee, d.meeting_date, d.title as document, d.path, d.kind as document_kind, {snippet}"
             f"{', ' + details if details else ''} from [{fts}] "
             f"join [{table}] t on t.rowid = [{fts}].rowid join documents d on d.id = t.document_id "
-            f"where [{fts}] match :query {order}limit {SHOWN}"
+            f"where [{fts}] match :query{where} {order}limit {limit}"
         )
-    rows = [dict(row) for row in await db.execute(sql, {"query": query})]
+    rows = [dict(row) for row in await db.execute(sql, params)]
     for row in rows:
         row["snippet"] = _snippet(row.get("snippet"))
         if table == "measures":
@@ -282,30 +339,53 @@ async def _search_table(datasette, table: str, q: str) -> dict[str, Any] | None:
         else:
             row["url"] = datasette.urls.row(db.name, table, row["row_id"])
             row["source"] = source_link(datasette, row["path"], row["page"])
-    params = {"_search": q}
+            row["document_url"] = datasette.urls.path(f"/-/documents/{row['document_id']}")
+    documents = None
+    if table == "pages":
+        grouped: dict[int, dict[str, Any]] = {}
+        for row in rows:
+            document = grouped.setdefault(row["document_id"], {**row, "pages": []})
+            if len(document["pages"]) < PAGES_SHOWN:
+                document["pages"].append(row)
+        documents = list(grouped.values())[:SHOWN]
+        rows = [page for document in documents for page in document["pages"]]
+    params_out = {"_search": query.expression, "_searchmode": "raw", **filters.table_args()}
     if table == "indicator_values":
-        params["_nocount"] = "1"  # no full count, no facets: see metadata.yml
+        params_out["_nocount"] = "1"  # no full count, no facets: see metadata.yml
     return {
         "table": table,
         "title": SEARCHED[table],
         "rows": rows,
+        "documents": documents,
         "count": count,
         "more": not ranked,
-        "url": datasette.urls.table(db.name, table) + "?" + urlencode(params),
+        "url": datasette.urls.table(db.name, table) + "?" + urlencode(params_out),
     }
 
 
-async def search_everything(datasette, q: str) -> list[dict[str, Any]]:
+async def search_everything(datasette, q: str, filters: SearchFilters | None = None) -> list[dict[str, Any]]:
     """The best few matches in each searched table, with where each was printed."""
-    q = q.strip()
-    if not escape_fts(q):
+    query = parse(q.strip())
+    if not query.expression:
         return []
     results = []
     for table in SEARCHED:
-        found = await _search_table(datasette, table, q)
+        found = await _search_table(datasette, table, query, filters or SearchFilters())
         if found:
             results.append(found)
     return results
+
+
+async def _filter_options(datasette) -> dict[str, list[str]]:
+    """The values each filter offers: every authority, committee and kind of document."""
+    if "_scrutiny_filter_options" not in datasette.__dict__:
+        db = _database(datasette)
+        options = {}
+        for name in ("authority", "committee", "kind"):
+            rows = await db.execute(f"select distinct {name} from documents where {name} is not null order by {name}")
+            options[name] = [row[0] for row in rows]
+        datasette._scrutiny_filter_options = options
+    return datasette._scrutiny_filter_options
 
 
 # Measures ------------------------------------------------------------------------------
@@ -849,8 +929,14 @@ def extra_template_vars(template, datasette, request):
 
     async def inner():
         q = request.args.get("q") or ""
-        results = await search_everything(datasette, q)
-        return {"scrutiny_results": results, "scrutiny_q": q, "metadata": datasette.metadata()}
+        filters = SearchFilters.from_request(request)
+        query = parse(q)
+        results = await search_everything(datasette, q, filters)
+        return {
+            "scrutiny_results": results, "scrutiny_q": q, "scrutiny_query": query, "scrutiny_filters": filters,
+            "scrutiny_options": await _filter_options(datasette), "scrutiny_examples": EXAMPLES,
+            "scrutiny_found": any(result["count"] for result in results), "metadata": datasette.metadata(),
+        }  # fmt: skip
 
     return inner
 
