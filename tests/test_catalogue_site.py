@@ -538,3 +538,63 @@ def test_compare_with_statistical_neighbours_ranks_each_council_and_exports_what
     csv_text = server.get("/-/compare.csv", a="Doncaster", b="Rotherham", group="region").text
     assert csv_text.splitlines()[0].startswith("measure_id,measure,area,figure,period")
     assert ",Sheffield,DfE," in csv_text  # Yorkshire and the Humber
+
+
+KENT_CABINET_MINUTES = "/files/real/kcc_cabinet_2025-01-09_minutes.pdf"
+
+
+def test_a_meeting_page_shows_its_items_papers_minutes_resolutions_and_actions(server):
+    """Kent Cabinet, 9 January 2025 (corpus/real/kcc_cabinet_2025-01-09_minutes.pdf): p3 "RESOLVED
+    that Cabinet note the provisional settlement including the additional grants ..." under
+    item 5, "Provisional Local Government Finance Settlement 2025-26"; p4 "82. Corporate Risk
+    Register (Item 7)"."""
+    page = soup(server.get("/-/meetings/Kent/Cabinet/2025-01-09"))
+    assert words(page.h1) == "Cabinet, 2025-01-09"
+    items = {words(li.strong): li for li in page.select("ol.scrutiny-items > li")}
+    assert "5. Provisional Local Government Finance Settlement 2025-26" in items
+    assert "7. Corporate Risk Register" in items
+    settlement = items["5. Provisional Local Government Finance Settlement 2025-26"]
+    resolved = settlement.select_one("ul.scrutiny-resolutions li")
+    assert "Cabinet note the provisional settlement" in words(resolved)
+    assert f"{KENT_CABINET_MINUTES}#page=3" in {a["href"] for a in resolved.select("a.scrutiny-source")}
+    minutes = page.select("ul.scrutiny-minutes a.scrutiny-source")
+    assert [a["href"] for a in minutes] == [f"{KENT_CABINET_MINUTES}#page=1"]
+    # The next Cabinet meeting in the catalogue, 4 March 2025: the agenda and the quarterly
+    # performance report (corpus/manifest.csv), no minutes.
+    following = page.select_one("a[href*='/-/meetings/Kent/Cabinet/']")
+    assert following.get_text() in ("next meeting", "previous meeting")
+    march = soup(server.get("/-/meetings/Kent/Cabinet/2025-03-04"))
+    papers = [words(li.a) for li in march.select("ul.scrutiny-papers li")]
+    # Papers before reports' minutes: the agenda, then the reports.
+    assert papers == ["Agenda front sheet: Cabinet 4 March 2025", "Quarterly Performance Report, Quarter 3, 2024/25 (cover report)"]
+    assert "None in the catalogue" in words(march.select_one("h2 + p"))  # no minutes
+    assert server.get("/-/meetings/Kent/Cabinet/1999-01-01").status_code == 404
+
+
+def test_a_committee_page_lists_its_meetings_in_date_order(server):
+    page = soup(server.get("/-/committees/Kent/Cabinet"))
+    dates = [a.get_text() for a in page.select("table.scrutiny-meetings a")]
+    # corpus/manifest.csv: Kent Cabinet papers of 9 January, 30 January and 4 March 2025.
+    assert dates == ["2025-03-04", "2025-01-30", "2025-01-09"]
+    index = soup(server.get("/-/committees"))
+    rows = [[words(td) for td in tr.select("td")] for tr in index.select("table.scrutiny-committees tr")[1:]]
+    assert ["Kent", "Cabinet", "3", "2025-01-09", "2025-03-04", "5"] in rows
+    # Names with apostrophes and spaces reach their page.
+    doncaster = index.select_one("a[href*='Overview']")["href"]
+    assert server.get(doncaster).status_code == 200
+
+
+def test_a_document_page_shows_the_text_with_the_source_beside_it(server, linked_catalogue):
+    with sqlite_utils.Database(linked_catalogue) as db:
+        (document_id,) = [r["id"] for r in db.query("select id from documents where path like '%000_1ce771eb6f7a434f%'")]
+    page = soup(server.get(f"/-/documents/{document_id}", page="7"))
+    seventh = page.select_one("section#page-7")
+    # Seed 000 page 7: "A1 Re-referrals ... Q1 = 24% July 2016 24% Target: 24% Tolerance: 28%".
+    assert "A1 Re-referrals" in seventh.pre.get_text() and "Tolerance: 28%" in seventh.pre.get_text()
+    assert seventh.select_one("a.scrutiny-source")["href"] == f"{SEED_000}#page=7"
+    assert page.select_one(".scrutiny-pdf iframe")["src"] == f"{SEED_000}#page=7"
+    assert len(page.select("section.scrutiny-page")) == 17  # all 17 pages, under 25 to a view
+    assert server.get("/-/documents/99999").status_code == 404
+    # A search result's document links here.
+    results = soup(server.get("/-/search", q="re-referrals"))
+    assert f"/-/documents/{document_id}" in {a["href"] for a in results.select("a.scrutiny-document-link")}

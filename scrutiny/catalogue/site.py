@@ -340,6 +340,7 @@ async def _search_table(datasette, table: str, query: Query, filters: SearchFilt
             row["url"] = datasette.urls.row(db.name, table, row["row_id"])
             row["source"] = source_link(datasette, row["path"], row["page"])
             row["document_url"] = datasette.urls.path(f"/-/documents/{row['document_id']}")
+            row["meeting_url"] = meeting_path(row["authority"], row["committee"], row["meeting_date"])
     documents = None
     if table == "pages":
         grouped: dict[int, dict[str, Any]] = {}
@@ -433,11 +434,11 @@ def with_unit(value: float | None, unit: str | None) -> str:
 
 
 #: Colours for the authorities whose papers are in the catalogue, in the order of their names,
-#: so an authority keeps its colour on every page (Tableau 10, then 10 more); England is
+#: so an authority keeps its colour on every page (strong colours only: a hollow mark must show); England is
 #: near-black; an area with no papers (a DfE figure only) gets a muted colour by its name.
-PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#ff9da6", "#9d755d",
-           "#eeca3b", "#bab0ac", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
-           "#17becf", "#bcbd22", "#aec7e8", "#ffbb78"]  # fmt: skip
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+           "#7f7f00", "#393b79", "#637939", "#843c39", "#5254a3", "#bd9e39", "#a55194", "#6b6ecf",
+           "#ad494a", "#3182bd", "#e6550d", "#31a354"]  # fmt: skip
 MUTED = ["#9fb3c8", "#c8b39f", "#a8c8a0", "#c8a0a8", "#a0c4c8", "#b8a8c8"]
 ENGLAND = "#222222"
 
@@ -909,6 +910,183 @@ async def compare_page(datasette, request):
     return await _render(datasette, request, "scrutiny_compare.html", context)
 
 
+# Meetings, committees and documents -------------------------------------------------------
+
+
+def meeting_path(authority: str | None, committee: str | None, meeting_date: str | None) -> str | None:
+    """The meeting page's path, when the meeting is known: authority, committee and date."""
+    if not (authority and committee and meeting_date):
+        return None
+    return f"/-/meetings/{quote(authority, safe='')}/{quote(committee, safe='')}/{quote(meeting_date, safe='')}"
+
+
+def committee_path(authority: str | None, committee: str | None) -> str | None:
+    if not (authority and committee):
+        return None
+    return f"/-/committees/{quote(authority, safe='')}/{quote(committee, safe='')}"
+
+
+def _url_var(request, name: str) -> str:
+    return unquote(request.url_vars[name])
+
+
+def _linked(datasette, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with its source link at its page and its document's page in the catalogue."""
+    for row in rows:
+        row["source"] = source_link(datasette, row.get("path"), row.get("page"))
+        page = f"?page={row['page']}#page-{row['page']}" if row.get("page") else ""
+        row["document_url"] = datasette.urls.path(f"/-/documents/{row['document_id']}") + page
+    return rows
+
+
+_MEETING_SQL = {
+    "documents": """
+        select d.id as document_id, d.title, d.kind, d.page_count, d.path, d.source_url, 1 as page
+        from documents d where d.authority = :authority and d.committee = :committee and d.meeting_date = :date
+        order by d.kind = 'minutes', d.kind = 'report', d.title""",
+    "items": """
+        select a.id, a.document_id, a.number, a.minute, a.title, a.reports, a.page, a.last_page, d.path
+        from agenda_items a join documents d on d.id = a.document_id
+        where a.authority = :authority and a.committee = :committee and a.meeting_date = :date
+        order by a.document_id, a.page, a.id""",
+    "resolutions": """
+        select r.id, r.document_id, r.agenda_item_id, r.item, r.number, r.text, r.page, d.path
+        from resolutions r join documents d on d.id = r.document_id
+        where r.authority = :authority and r.committee = :committee and r.meeting_date = :date
+        order by r.document_id, r.page, r.id""",
+    "actions": """
+        select a.id, a.document_id, a.agenda_item_id, a.item, a.text, a.owner, a.due, a.page, d.path
+        from actions a join documents d on d.id = a.document_id
+        where a.authority = :authority and a.committee = :committee and a.meeting_date = :date
+        order by a.document_id, a.page, a.id""",
+}
+
+
+async def meeting_page(datasette, request):
+    """One meeting: its agenda items with what each resolved and asked for, the papers
+    considered and the minutes, each linked to its page."""
+    db = _database(datasette)
+    params = {"authority": _url_var(request, "authority"), "committee": _url_var(request, "committee"),
+              "date": _url_var(request, "date")}  # fmt: skip
+    found = {name: _linked(datasette, [dict(r) for r in await db.execute(sql, params)])
+             for name, sql in _MEETING_SQL.items()}  # fmt: skip
+    if not found["documents"] and not found["items"]:
+        raise NotFound(f"No meeting of {params['committee']} ({params['authority']}) on {params['date']} in this catalogue")
+    # Resolutions and actions under their agenda item; those the minutes give no item, after.
+    by_item: dict[int | None, dict[str, list]] = {}
+    for kind in ("resolutions", "actions"):
+        for row in found[kind]:
+            by_item.setdefault(row["agenda_item_id"], {"resolutions": [], "actions": []})[kind].append(row)
+    items = [{**item, **by_item.pop(item["id"], {"resolutions": [], "actions": []})} for item in found["items"]]
+    loose = {"resolutions": [r for v in by_item.values() for r in v["resolutions"]],
+             "actions": [a for v in by_item.values() for a in v["actions"]]}  # fmt: skip
+    dates = [row[0] for row in await db.execute(
+        "select distinct meeting_date from documents where authority = :authority and committee = :committee "
+        "and meeting_date is not null order by meeting_date", params)]  # fmt: skip
+    place = dates.index(params["date"]) if params["date"] in dates else None
+    context = {
+        **params,
+        "papers": [d for d in found["documents"] if d["kind"] != "minutes"],
+        "minutes": [d for d in found["documents"] if d["kind"] == "minutes"],
+        "items": items, "loose": loose,
+        "resolution_count": len(found["resolutions"]), "action_count": len(found["actions"]),
+        "committee_url": committee_path(params["authority"], params["committee"]),
+        "previous": meeting_path(params["authority"], params["committee"], dates[place - 1]) if place else None,
+        "next": meeting_path(params["authority"], params["committee"], dates[place + 1])
+        if place is not None and place + 1 < len(dates) else None,
+        "database": db.name,
+    }  # fmt: skip
+    return await _render(datasette, request, "scrutiny_meeting.html", context)
+
+
+async def committee_page(datasette, request):
+    """A committee's meetings in date order, with what each holds."""
+    db = _database(datasette)
+    params = {"authority": _url_var(request, "authority"), "committee": _url_var(request, "committee")}
+    rows = [dict(r) for r in await db.execute(
+        """
+        select meeting_date, sum(documents) as documents, sum(minutes) as minutes,
+          sum(items) as items, sum(resolutions) as resolutions from (
+          select meeting_date, count(*) as documents, sum(kind = 'minutes') as minutes, 0 as items, 0 as resolutions
+          from documents where authority = :authority and committee = :committee group by meeting_date
+          union all select meeting_date, 0, 0, count(*), 0 from agenda_items
+          where authority = :authority and committee = :committee group by meeting_date
+          union all select meeting_date, 0, 0, 0, count(*) from resolutions
+          where authority = :authority and committee = :committee group by meeting_date)
+        group by meeting_date order by meeting_date is null, meeting_date desc
+        """, params)]  # fmt: skip
+    if not rows:
+        raise NotFound(f"No committee {params['committee']!r} of {params['authority']} in this catalogue")
+    for row in rows:
+        row["url"] = meeting_path(params["authority"], params["committee"], row["meeting_date"])
+    undated = [dict(r) for r in await db.execute(
+        "select id as document_id, title, kind, path, 1 as page from documents "
+        "where authority = :authority and committee = :committee and meeting_date is null order by title", params)]  # fmt: skip
+    context = {**params, "meetings": [r for r in rows if r["meeting_date"]], "undated": _linked(datasette, undated),
+               "database": db.name}  # fmt: skip
+    return await _render(datasette, request, "scrutiny_committee.html", context)
+
+
+async def committees_index(datasette, request):
+    """Every authority's committees, with how many meetings of each the catalogue holds."""
+    db = _database(datasette)
+    rows = [dict(r) for r in await db.execute(
+        """
+        select authority, committee, count(distinct meeting_date) as meetings, min(meeting_date) as first,
+          max(meeting_date) as last, count(*) as documents
+        from documents where authority is not null and committee is not null
+        group by authority, committee order by authority, committee
+        """)]  # fmt: skip
+    for row in rows:
+        row["url"] = committee_path(row["authority"], row["committee"])
+    return await _render(datasette, request, "scrutiny_committees.html", {"committees": rows, "database": db.name})
+
+
+#: Pages of a document shown at once on its page in the catalogue.
+DOCUMENT_PAGES = 25
+
+
+async def document_page(datasette, request):
+    """A document's text in the catalogue, page by page, with the source file beside it: a
+    link that can break is not the only way to read a page."""
+    db = _database(datasette)
+    try:
+        document_id = int(request.url_vars["document_id"])
+    except ValueError:
+        raise NotFound("No such document") from None
+    row = (await db.execute("select * from documents where id = :id", {"id": document_id})).first()
+    if row is None:
+        raise NotFound(f"No document {document_id} in this catalogue")
+    document = dict(row)
+    try:
+        wanted = max(1, int(request.args.get("page") or 1))
+    except ValueError:
+        wanted = 1
+    start = ((wanted - 1) // DOCUMENT_PAGES) * DOCUMENT_PAGES + 1
+    pages = [dict(r) for r in await db.execute(
+        "select page, text from pages where document_id = :id and page between :start and :end order by page",
+        {"id": document_id, "start": start, "end": start + DOCUMENT_PAGES - 1})]  # fmt: skip
+    for page in pages:
+        page["source"] = source_link(datasette, document["path"], page["page"])
+    counts = {}
+    for table in ("indicator_values", "resolutions", "actions", "agenda_items"):
+        if await db.table_exists(table):
+            counts[table] = (await db.execute(
+                f"select count(*) from [{table}] where document_id = :id", {"id": document_id})).single_value()  # fmt: skip
+    total = document.get("page_count") or (pages[-1]["page"] if pages else 0)
+    here = f"/-/documents/{document_id}"
+    context = {
+        "document": document, "pages": pages, "wanted": wanted, "counts": counts,
+        "source": source_link(datasette, document["path"], wanted),
+        "meeting_url": meeting_path(document["authority"], document["committee"], document["meeting_date"]),
+        "committee_url": committee_path(document["authority"], document["committee"]),
+        "earlier": datasette.urls.path(f"{here}?page={start - DOCUMENT_PAGES}") if start > 1 else None,
+        "later": datasette.urls.path(f"{here}?page={start + DOCUMENT_PAGES}") if start + DOCUMENT_PAGES <= total else None,
+        "database": db.name,
+    }  # fmt: skip
+    return await _render(datasette, request, "scrutiny_document.html", context)
+
+
 # Datasette hooks ------------------------------------------------------------------------
 
 
@@ -918,6 +1096,10 @@ def register_routes():
         (r"^/-/measures$", measures_index),
         (r"^/-/measures/(?P<measure_id>[^/]+)$", measure_page),
         (r"^/-/compare(?P<format>\.json|\.csv)?$", compare_page),
+        (r"^/-/meetings/(?P<authority>[^/]+)/(?P<committee>[^/]+)/(?P<date>[^/]+)$", meeting_page),
+        (r"^/-/committees$", committees_index),
+        (r"^/-/committees/(?P<authority>[^/]+)/(?P<committee>[^/]+)$", committee_page),
+        (r"^/-/documents/(?P<document_id>[0-9]+)$", document_page),
         (r"^/(?P<mount>files(?:-[0-9]+)?)/(?P<path>.+)$", source_file),
     ]
 
@@ -951,6 +1133,7 @@ def menu_links(datasette):
     return [
         {"href": datasette.urls.path("/-/measures"), "label": "Measures"},
         {"href": datasette.urls.path("/-/compare"), "label": "Compare authorities"},
+        {"href": datasette.urls.path("/-/committees"), "label": "Committees and meetings"},
     ]
 
 
