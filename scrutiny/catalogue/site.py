@@ -518,9 +518,10 @@ def measure_chart(
         "height": 320,
         "data": {"values": points},
         "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": "Period ending"},
+            # Padding keeps a point at the edge of the range whole (a hollow diamond shows).
+            "x": {"field": "date", "type": "temporal", "title": "Period ending", "scale": {"padding": 14}},
             "y": {"field": "value", "type": "quantitative", "title": unit or "value",
-                  "scale": {"zero": False}},
+                  "scale": {"zero": False, "padding": 14}},
             "color": colour,
             "tooltip": tooltip,
         },  # fmt: skip
