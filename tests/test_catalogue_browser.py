@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import REREFERRALS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -152,8 +151,8 @@ def test_a_source_link_of_a_file_with_spaces_opens_the_pdf_at_its_page(browser, 
     import shutil
 
     from click.testing import CliRunner
-
     from conftest import CORPUS
+
     from scrutiny.cli import cli
 
     papers = tmp_path / "papers"

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 import pytest
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-
 from conftest import CORPUS
+
 from scrutiny.cli import cli
 
 #: Real papers copied under names as councils publish them: (bundled file, published name).

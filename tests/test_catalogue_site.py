@@ -12,8 +12,8 @@ import pypdfium2
 import pytest
 import sqlite_utils
 from bs4 import BeautifulSoup
-
 from conftest import CORPUS, REREFERRALS
+
 from scrutiny.catalogue import make_datasette
 from scrutiny.catalogue.serve import SETTINGS
 from scrutiny.catalogue.site import _find_file, mention_query
@@ -482,9 +482,8 @@ def test_serve_refuses_a_catalogue_a_build_is_writing(linked_catalogue, tmp_path
 
     target = tmp_path / "catalogue.db"
     shutil.copy(linked_catalogue, target)
-    with FileLock(str(target) + ".lock"):  # as `scrutiny build` holds it
-        with pytest.raises(ScrutinyError, match="build is updating"):
-            make_datasette(target)
+    with FileLock(str(target) + ".lock"), pytest.raises(ScrutinyError, match="build is updating"):  # as `scrutiny build` holds it
+        make_datasette(target)
     make_datasette(target)  # and once the build has finished, it serves
 
 

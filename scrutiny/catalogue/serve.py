@@ -6,8 +6,9 @@ import asyncio
 import errno
 import socket
 import sqlite3
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import quote
 
 import yaml

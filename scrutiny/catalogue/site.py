@@ -15,9 +15,10 @@ import io
 import json
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
@@ -524,7 +525,7 @@ def measure_chart(
                   "scale": {"zero": False, "padding": 14}},
             "color": colour,
             "tooltip": tooltip,
-        },  # fmt: skip
+        },
         "layer": [
             {
                 "transform": [{"filter": "(datum.kind == 'reported' && datum.link == 'sure') || datum.kind == 'DfE'"}],
@@ -537,13 +538,13 @@ def measure_chart(
                         # The page says it in words: solid reported, dashed DfE.
                         "legend": None,
                     },
-                },  # fmt: skip
+                },
             },
             {
                 "transform": [{"filter": "datum.kind == 'reported' && datum.link == 'pending'"}],
                 "mark": {"type": "point", "shape": "diamond", "filled": False, "size": 120, "strokeWidth": 2,
                          "strokeDash": [2, 2]},
-            },  # fmt: skip
+            },
             {
                 "transform": [{"filter": "datum.kind == 'target' || datum.kind == 'tolerance'"}],
                 "mark": {"type": "point", "filled": False, "size": 160, "strokeWidth": 2},
@@ -551,7 +552,7 @@ def measure_chart(
                     "shape": {
                         "field": "kind", "type": "nominal", "title": "Threshold",
                         "scale": {"domain": ["target", "tolerance"], "range": ["triangle-down", "cross"]},
-                    }  # fmt: skip
+                    }
                 },
             },
         ],
@@ -724,8 +725,7 @@ async def _colours(datasette, values: list[dict[str, Any]], official: list[dict[
 def _honesty(values: list[dict[str, Any]], pending: bool, request) -> dict[str, Any]:
     """What a page says about the values it shows: how many await review (and a link to hide
     or show them), and how many the chart leaves off because their period can't be dated."""
-    args = [
-        (key, value) for key in request.args.keys() if key != "pending" for value in request.args.getlist(key)]
+    args = [(key, value) for key in request.args if key != "pending" for value in request.args.getlist(key)]
     toggle = urlencode(args + ([("pending", "hide")] if pending else []))
     return {
         "pending_shown": pending,
@@ -1144,7 +1144,7 @@ def render_cell(row, value, column, table, datasette):
     if table == "documents" and column == "path" and isinstance(value, str):
         url = source_link(datasette, value)
         return Markup(f'<a href="{escape(url)}">{escape(value)}</a>') if url else None
-    if column != "page" or not isinstance(value, int) or "document_id" not in row.keys():
+    if column != "page" or not isinstance(value, int) or "document_id" not in row.keys():  # noqa: SIM118 (a sqlite3.Row: no "in")
         return None
 
     async def inner():
