@@ -329,6 +329,8 @@ def test_compare_puts_doncaster_and_rotherham_side_by_side(server):
     assert grid["2016"] == ["22.5%", "23%", "28%"]  # the DfE file, year ending March 2016
     spec = json.loads(section.select_one("script.scrutiny-spec").string)
     assert {p["area"] for p in spec["data"]["values"]} == {"Doncaster", "Rotherham", "England"}
+    # Seed 003 p2: the annual letter's 23% has no period: said, not silently left off.
+    assert words(section.select_one(".scrutiny-undated-note")).startswith("1 value is not on the chart")
 
     # Kent's papers report nothing linked to the registry: Rotherham's measure is listed, not drawn.
     kent = soup(server.get("/-/compare", a="Kent", b="Rotherham"))

@@ -712,7 +712,7 @@ async def measure_page(datasette, request):
         "authorities": sorted({v["authority"] for v in values if v["authority"]}),
         "spec_json": _spec_json(measure_chart(measure, values, official, await _colours(datasette, values, official))),
         "database": db.name,
-        **honesty,
+        "honesty": honesty,
     }
     return await _render(datasette, request, "scrutiny_measure.html", context)
 
@@ -841,6 +841,7 @@ async def _comparison(datasette, request) -> dict[str, Any]:
                 more.append(row)
                 continue
             measure, values, official = await _measure_data(datasette, row["measure_id"], chosen + group)
+            honesty = _honesty(values, pending, request)
             if not pending:
                 values = [v for v in values if v["link_status"] != "pending"]
             measures.append({
@@ -850,6 +851,7 @@ async def _comparison(datasette, request) -> dict[str, Any]:
                 "values": values,
                 "official": official,
                 "ranks": ranks(official, chosen + group, measure.get("polarity"), chosen[0]),
+                "honesty": honesty,
                 "spec_json": _spec_json(measure_chart(measure, values, official, await _colours(datasette, values, official))),
             })  # fmt: skip
     return {
