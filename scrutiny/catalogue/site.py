@@ -199,8 +199,10 @@ def _served_file(datasette, mount: str, relative: str) -> Path | None:
         return None
     if not resolved.is_file():
         return None
+    if "_scrutiny_digest_set" not in datasette.__dict__:
+        datasette._scrutiny_digest_set = set(_documents_by_path(datasette).values())
     digest = _digest(resolved)
-    if digest is None or digest not in set(_documents_by_path(datasette).values()):
+    if digest is None or digest not in datasette._scrutiny_digest_set:
         return None
     return resolved
 
