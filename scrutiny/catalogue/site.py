@@ -26,6 +26,7 @@ from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
 from ..corpus.discover import sha256_of
+from ..records import LOW_OCR_CONFIDENCE
 from ..vocab import vocabulary
 from .query import EXAMPLES, Query, parse
 
@@ -491,7 +492,12 @@ def measure_chart(
             "series": f"{area}: {' '.join((row.get('title') or '').lower().split())}",
             "link": "pending" if row.get("link_status") == "pending" else "sure",
         }
-        points.append({**base, "kind": "reported", "value": row["value"], "shown": with_unit(row["value"], unit)})
+        # A value read by OCR and not surely says so (it is drawn, but never as certain).
+        note = "uncertain: read by OCR, check the page" if row.get("uncertain") else ""
+        if base["link"] == "pending":
+            note = (note + "; " if note else "") + "link to this measure awaits review"
+        points.append({**base, "kind": "reported", "value": row["value"], "shown": with_unit(row["value"], unit),
+                       "note": note})  # fmt: skip
         for threshold in ("target", "tolerance"):
             if row.get(threshold) is not None:
                 points.append({**base, "kind": threshold, "value": row[threshold],
@@ -509,6 +515,7 @@ def measure_chart(
         {"field": "period", "title": "Period"},
         {"field": "shown", "title": "Value"},
         {"field": "document", "title": "Source"},
+        {"field": "note", "title": "Note"},
     ]
     areas = sorted({p["area"] for p in points}, key=lambda a: (a == "England", a))
     colours = colours or area_colours(areas, areas)
@@ -568,7 +575,7 @@ def _spec_json(spec: dict[str, Any]) -> Markup:
 
 _VALUES_SQL = """
 select v.id, v.authority, v.page, v.code, v.title, v.period, v.period_start, v.period_end, v.value,
-  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id,
+  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id, v.ocr_confidence,
   d.title as document, d.committee, d.meeting_date, d.path,
   l.status as link_status, l.score as link_score, l.evidence as link_evidence
 from indicator_values v join documents d on d.id = v.document_id
@@ -645,14 +652,20 @@ def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any
     merged: dict[tuple, dict[str, Any]] = {}
     for value in values:
         printed = {"page": value["page"], "context": value["context"],
-                   "source": source_link(datasette, value["path"], value["page"])}  # fmt: skip
+                   "source": source_link(datasette, value["path"], value["page"]),
+                   "ocr_confidence": value["ocr_confidence"]}  # fmt: skip
         key = tuple(value[name] for name in _SAME_VALUE)
         if key in merged:
             merged[key]["printed"].append(printed)
-            continue
-        value["printed"] = [printed]
-        value["shown"] = with_unit(value["value"], value["unit"])
-        merged[key] = value
+        else:
+            value["printed"] = [printed]
+            value["shown"] = with_unit(value["value"], value["unit"])
+            merged[key] = value
+    for value in merged.values():
+        # Read only by OCR, and not surely: never shown as certain (a text layer printing it is).
+        value["uncertain"] = all(
+            p["ocr_confidence"] is not None and p["ocr_confidence"] < LOW_OCR_CONFIDENCE for p in value["printed"]
+        )
     return list(merged.values())
 
 
