@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 
 import click
 
