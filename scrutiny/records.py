@@ -220,6 +220,9 @@ class AgendaItem:
     text: str = ""  # the discussion, verbatim (lines joined with spaces)
     last_page: int | None = None
     topics: str | None = None  # measures the item discusses, by keyword ("re-offending; care leavers")
+    #: Set when these are the minutes of an earlier meeting than the document's, reprinted in a
+    #: later meeting's papers ("Minutes of the previous meeting" in an agenda pack): that meeting's date.
+    meeting_date: str | None = None
 
 
 @dataclass(frozen=True)
