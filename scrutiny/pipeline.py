@@ -223,6 +223,13 @@ def _same_file(old_path: str, new_path: str) -> bool:
 
 
 @dataclass
+class _SamePath:
+    """A file with the content of one read earlier in this build from another path."""
+
+    path: str
+
+
+@dataclass
 class _ToRead:
     """A file the build must read, and its reading once started (a pool future)."""
 
@@ -374,6 +381,7 @@ class Build:
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
         self._registry_written: dict[str, str] | None = None
+        self._reading: dict[str, str] = {}  # sha256 -> the path this build reads it from
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -463,25 +471,42 @@ class Build:
                 readers.wait()
                 continue
             pending.popleft()
+            if isinstance(plan, _SamePath):
+                plan = self._same_content(catalogue, source, plan.path)
             if isinstance(plan, _ToRead):
                 plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
             self.summary.add(plan)
             log.info("%s: %s", plan.path, plan.action)
             yield plan
 
-    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead:
+    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead | _SamePath:
         """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
             return self._refresh(catalogue, source, existing, "unchanged")
         if not existing:
-            for twin in catalogue.documents_with_sha(source.sha256):
+            twins = catalogue.documents_with_sha(source.sha256)
+            for twin in twins:
                 if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
                     catalogue.move(twin["id"], source.path)
                     return self._refresh(catalogue, source, twin, "moved")
+            if twins:  # the same file at two paths is one document, with both paths known
+                catalogue.add_path(twins[0]["id"], source.path)
+                return Outcome(source.path, "duplicate", page_count=twins[0]["page_count"])
+            if source.sha256 in self._reading:
+                return _SamePath(self._reading[source.sha256])
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
+        self._reading.setdefault(source.sha256, source.path)
         return _ToRead(source, replacing=existing is not None)
+
+    def _same_content(self, catalogue: Catalogue, source: SourceFile, path: str) -> Outcome:
+        """A file this build found twice: record its second path against the first's document."""
+        document = catalogue.document_at(path)
+        if document is None or document["sha256"] != source.sha256:
+            return Outcome(source.path, "failed")  # the first could not be read; see problems
+        catalogue.add_path(document["id"], source.path)
+        return Outcome(source.path, "duplicate", page_count=document["page_count"])
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""

@@ -115,6 +115,8 @@ class Outcome:
 
     ``action`` is one of: ``added``, ``replaced`` (content changed), ``unchanged``,
     ``moved`` (same content at a new path), ``updated`` (manifest facts changed),
+    ``duplicate`` (the same content as a document catalogued from another path, which is still
+    there: recorded in ``document_paths`` as another path of that document),
     ``failed`` (recorded in ``problems``).
     """
 
