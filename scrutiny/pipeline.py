@@ -381,7 +381,7 @@ class Build:
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
         self._registry_written: dict[str, str] | None = None
-        self._reading: dict[str, str] = {}  # sha256 -> the path this build reads it from
+        self._reading: dict[tuple[str, str], str] = {}  # (sha256, format) -> the path read
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -490,21 +490,25 @@ class Build:
                 if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
                     catalogue.move(twin["id"], source.path)
                     return self._refresh(catalogue, source, twin, "moved")
-            if twins:  # the same file at two paths is one document, with both paths known
-                catalogue.add_path(twins[0]["id"], source.path)
-                return Outcome(source.path, "duplicate", page_count=twins[0]["page_count"])
-            if source.sha256 in self._reading:
-                return _SamePath(self._reading[source.sha256])
+            # The same file at two paths is one document, with both paths known (read alike:
+            # the same bytes named .pdf and .txt are two readings).
+            same = [twin for twin in twins if twin["format"] == source.format]
+            if same:
+                catalogue.add_path(same[0]["id"], source.path)
+                return Outcome(source.path, "duplicate", page_count=same[0]["page_count"])
+            if (source.sha256, source.format) in self._reading:
+                return _SamePath(self._reading[source.sha256, source.format])
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
-        self._reading.setdefault(source.sha256, source.path)
+        self._reading.setdefault((source.sha256, source.format), source.path)
         return _ToRead(source, replacing=existing is not None)
 
     def _same_content(self, catalogue: Catalogue, source: SourceFile, path: str) -> Outcome:
         """A file this build found twice: record its second path against the first's document."""
         document = catalogue.document_at(path)
         if document is None or document["sha256"] != source.sha256:
-            return Outcome(source.path, "failed")  # the first could not be read; see problems
+            # The first copy could not be read: read this one here, so its problem is recorded too.
+            return self._save(catalogue, source, analyse(source), replacing=False)
         catalogue.add_path(document["id"], source.path)
         return Outcome(source.path, "duplicate", page_count=document["page_count"])
 
