@@ -574,3 +574,59 @@ def test_gloucester_getmeeting_minutes_fetched_and_built(tmp_path):
     }
     (delegation,) = list(db.query("select owner from actions"))
     assert delegation["owner"] == "the Managing Director"
+    # The web service sends titles escaped inside its XML ("Members&#39; Question Time", item 54).
+    titles = [row["title"] for row in db.query("select title from agenda_items order by number")]
+    assert titles[3] == "Leader and Cabinet Members' Question Time (15 minutes)"
+
+
+# --- A community council's minutes page (Manordeilo and Salem Community Council, 10 June 2020) ---
+# Its HTML and sentences as published (trimmed to these items; the page is not bundled: the
+# repository holding it states no licence). Read to check the rules on minutes they were not made on.
+
+MANORDEILO = """<div class="minutes well"><time datetime="2020-06-10">10 June 2020</time>
+<p>Manordeilo and Salem Community Council held their meeting remotely via Zoom at 7.30pm on the 10th June 2020. </p>
+<h4>PRESENT</h4><p>Councillors Alun Davies, Arwel Davies, Gwenfyl Evans, Peter Harries, William Loynton,
+Andrew Thomas, Owen Williams and County Councillor Joseph Davies.</p>
+<ol class="minute-matters">
+<li><h4>WELCOME AND APOLOGIES</h4><p>Apologies received from Cllrs. Kim Davies, Hubert Gwynne, Dorian Jenkins and Doris Jones.</p></li>
+<li><h4>TO CONFIRM THE MINUTES OF THE LAST MEETING</h4><p>It was proposed by Cllr. P. Harries, seconded by Cllr. W.
+Loynton and unanimously agreed that the minutes of the last meeting held on the 11th March 2020 as typed and circulated
+were correct.<br>To be signed by the Chair</p></li>
+<li><h4>RISK ASSESSMENT</h4><p>The Risk Assessment for 2020/21, as previously circulated to Councillors, was unanimously approved.</p></li>
+<li><h4>ARRANGEMENTS FOR AGM AND REMOTE MEETINGS</h4><ul class="roman">
+<li>It was unanimously agreed that the AGM would be held remotely on Wednesday 8th July followed by the normal July Meeting.</li>
+<li>Cllr. O. Williams and the Clerk to review the Standing Orders.</li></ul></li>
+<li><h4>ANY OTHER BUSINESS</h4><ul class="roman">
+<li>Cllr. W. Loynton had received an enquiry regarding footpaths; Cllr. O. Williams would send him the link to the information.</li>
+<li>It was agreed that Councillors should always be aware of, and actively work against, any discrimination shown against race or any minority group.</li></ul></li>
+</ol></div>"""
+
+
+def test_an_ordered_list_is_numbered_as_a_browser_shows_it():
+    from scrutiny.extract import html_to_text
+
+    lines = html_to_text(MANORDEILO).splitlines()
+    assert "1. WELCOME AND APOLOGIES" in lines and "5. ANY OTHER BUSINESS" in lines
+
+
+def test_decisions_voted_inside_a_sentence_and_the_items_of_a_numbered_list(tmp_path):
+    path = tmp_path / "mscc_2020-06-10.html"
+    path.write_text(MANORDEILO, encoding="utf-8")
+    analysis = analysed(path)
+    assert analysis.document.kind == "minutes"  # "PRESENT" heads it
+    assert analysis.document.authority == "Manordeilo and Salem Community Council"
+    items = of_type(analysis, AgendaItem)
+    assert [(i.number, i.title) for i in items] == [
+        ("1", "Welcome and Apologies"), ("2", "To Confirm the Minutes of the Last Meeting"),
+        ("3", "Risk Assessment"), ("4", "Arrangements for Agm and Remote Meetings"), ("5", "Any Other Business"),
+    ]
+    resolutions = of_type(analysis, Resolution)
+    # Proposed, seconded and agreed; "was unanimously approved"; "unanimously agreed that". Not "It was
+    # agreed that Councillors should always be aware of ..." (no vote: a view).
+    assert [(r.marker, r.text[:45]) for r in resolutions] == [
+        ("agreed", "It was proposed by Cllr. P. Harries, seconded"),
+        ("approved", "The Risk Assessment for 2020/21, as previousl"),
+        ("agreed", "It was unanimously agreed that the AGM would "),
+    ]
+    owners = [a.owner for a in of_type(analysis, Action)]
+    assert owners == ["Cllr. O. Williams and the Clerk", "Cllr. O. Williams"]

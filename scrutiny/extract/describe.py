@@ -125,6 +125,8 @@ def _tidy_case(text: str) -> str:
 def _kind(head: list[str], filename: str, text: str) -> str:
     if any(re.match(r"minutes\b", line, re.I) for line in head[:6]):
         return "minutes"
+    if any(re.match(r"(?:members\s+)?present\b\s*:?", line, re.I) for line in head[:12]):
+        return "minutes"  # an attendance list: "PRESENT: Mr B J Sweetland (Chairman), ..."
     if any(line.lower() == "agenda" for line in head[:3]):
         return "agenda"
     if any(_patterns()["agenda_cue"].search(line) for line in head):

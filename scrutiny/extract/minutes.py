@@ -94,6 +94,8 @@ def _rules() -> dict[str, re.Pattern[str]]:
         rf"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w’'-]*(?:\s+(?:and\s+|&\s+|of\s+)?[A-Z][\w’'-]*)*)?"
     )
     vote = _alternation(words["vote_only"])
+    # A person as minutes name one: "Ms Coombs", "Cllr. O. Williams", "Mr R W Gough".
+    person = rf"(?:{titles})\.?\s+(?:[A-Z]\.?\s+){{0,3}}[A-Z][\w’'-]+"
     return {
         # A decision opening a line: "RESOLVED that:", "27) RESOLVED", "It was APPROVED:", "The Policy
         # Committee RESOLVED:" (a lead-in only before capitals), "Resolved:-". "Resolutions" and
@@ -110,6 +112,16 @@ def _rules() -> dict[str, re.Pattern[str]]:
         "in_sentence": re.compile(
             rf"^(?:{lead})\s+(?:unanimously\s+)?(?P<marker>{_alternation(words['in_sentence'])})\s+(?:to|that)\b"
         ),
+        "voted": re.compile(
+            # "It was proposed by Cllr. P. Harries, seconded by ... and unanimously agreed that ...",
+            # "It was unanimously agreed to approve ..."
+            rf"^(?:It|it) was\s+(?:(?:proposed|moved) by .{{1,200}}?\s+and\s+)?(?:unanimously\s+)?"
+            rf"(?P<marker>{_alternation(words['voted_in_sentence'])})(?:\s+unanimously)?\s+(?:that|to)\b"
+            # "The Risk Assessment for 2020/21, as previously circulated to Councillors, was unanimously
+            # approved."
+            rf"|^[A-Z].{{0,200}}?\b(?:was|were)\s+unanimously\s+(?P<passive>{_alternation(words['voted_in_sentence'])})\s*[.:]?$"
+        ),
+        "vote_words": re.compile(rf"\b(?:{_alternation(words['vote_words'])})\b"),
         "vote_only": re.compile(rf"^(?:(?:{vote})\b[\s.,;]*)+$", re.I),
         "parts": parts,  # type: ignore[dict-item]
         "inline_part": re.compile(r"(?:(?<=\s)|^)\((?P<label>\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)\s+"),
@@ -127,11 +139,12 @@ def _rules() -> dict[str, re.Pattern[str]]:
         ),
         "question": re.compile(rf"\basked\s+(?:{_alternation(cues['questions'])})\b"),
         "will": re.compile(
-            rf"\b(?P<owner>{_alternation(cues['will_owners'])}|{owner_role}|(?:{titles})\.? [A-Z][\w’'-]+)"
+            rf"\b(?P<owner>{_alternation(cues['will_owners'])}|{owner_role}|{person})"
             r"\s+(?:would|will)(?:,[^,]{1,120},)?\s+(?:again\s+|also\s+)?(?!be\b|have\b|not\b|feel\b|like\b|also be\b)[a-z]+"
         ),
         "instruction": re.compile(
-            rf"^(?P<owner>(?:[Tt]he\s+)?(?:[A-Z][\w’'-]*\s){{0,3}}?(?:{_alternation(cues['instruction_owners'])}|{role_heads}))"
+            rf"^(?P<owner>(?:(?:[Tt]he\s+)?(?:[A-Z][\w’'-]*\s){{0,3}}?(?:{_alternation(cues['instruction_owners'])}|{role_heads})|{person})"
+            rf"(?:\s+and\s+(?:the\s+)?(?:{_alternation(cues['instruction_owners'])}|{role_heads}|{person}))?)"
             r"\s+to\s+(?!the\b|a\b|be\b)[a-z]+"
         ),
         "task": re.compile(
@@ -497,7 +510,13 @@ def _items(lines: list[_Line], document: Document) -> list[_Item]:
         return []
     first = lines[filled[0]]
     heading = _HEADING.match(first.text)
-    if heading and len(filled) > 1 and not rules["marker"].match(first.text):
+    if (
+        heading
+        and len(filled) > 1
+        and not rules["marker"].match(first.text)
+        and not re.match(rf"^{_MONTH}\b", heading.group("title"), re.I)  # "10 June 2020": a date
+        and not headings
+    ):
         # scrutiny fetch saves an item's minutes under a heading "<number>. <title>" (issue 5).
         return [_Item("item-1", heading.group("title"), heading.group("number"), None, first.page,
                       lines[filled[0] + 1 :])]
@@ -781,6 +800,9 @@ def _clean_owner(owner: str | None) -> str | None:
     return owner.strip() or None
 
 
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Cllrs?|Mr|Mrs|Ms|Dr|Prof|Rev|St|No|Nos|Co|Ltd|Ref|approx|cf|etc|i\.e|e\.g))$")
+
+
 @dataclass
 class _Sentence:
     page: int
@@ -813,13 +835,27 @@ def _sentences(lines: Sequence[_Line]) -> Iterator[_Sentence]:
             offsets.append(len(text) + (1 if text else 0))
             text = f"{text} {line.text}" if text else line.text
         start = 0
-        ends = sorted({*(m.end() for m in re.finditer(r'[.!?][”"’]?(?=\s+[A-Z(•“])', text)), *breaks, len(text)})
+        stops = (
+            m.end() for m in re.finditer(r'[.!?][”"’]?(?=\s+[A-Z(•“])', text)
+            # Not after an abbreviation or an initial: "It was proposed by Cllr. P. Harries, seconded ..."
+            if not _ABBREVIATION.search(text, 0, m.start())
+        )
+        ends = sorted({*stops, *breaks, len(text)})
         for boundary in ends:
             sentence = text[start:boundary].strip()
             if sentence:
-                where = max(bisect.bisect_right(offsets, start) - 1, 0)
+                first = start + len(text[start:boundary]) - len(text[start:boundary].lstrip())
+                where = max(bisect.bisect_right(offsets, first) - 1, 0)
                 yield _Sentence(paragraph[where].page, sentence, paragraph[where].quoted)
             start = boundary
+
+
+def _by_owner(text: str, task: re.Match[str]) -> str | None:
+    """Who a delivery is by, when the words say so right after it: "... be agreed by the Leader"."""
+    by = _rules()["by_owner"].search(text, task.end())
+    if by and by.start() - task.end() <= 3:
+        return _clean_owner(by.group("owner"))
+    return None
 
 
 def _action_in(text: str) -> tuple[bool, str | None]:
@@ -841,8 +877,7 @@ def _action_in(text: str) -> tuple[bool, str | None]:
         return True, will.group("owner")
     task = rules["task"].search(text)
     if task:
-        by = rules["by_owner"].search(text, task.start())
-        return True, _clean_owner(by.group("owner")) if by else None
+        return True, _by_owner(text, task)
     return False, None
 
 
@@ -865,17 +900,30 @@ def _resolution_action(words: str) -> tuple[bool, str | None]:
     asks = rules["asks"].search(words)
     if asks:
         return True, _clean_owner(asks.group("owner"))
-    if rules["task"].search(words):
-        by = rules["by_owner"].search(words)
-        return True, _clean_owner(by.group("owner")) if by else None
+    task = rules["task"].search(words)
+    if task:
+        return True, _by_owner(words, task)
     return False, None
+
+
+def _in_sentence_marker(text: str) -> str:
+    rules = _rules()
+    match = rules["in_sentence"].match(text)
+    if match:
+        return match.group("marker")
+    match = rules["voted"].match(text)
+    return (match.group("marker") or match.group("passive")) if match else "resolved"
 
 
 def _in_sentence_resolutions(lines: Sequence[_Line]) -> Iterator[_Sentence]:
     """Decisions written inside a sentence: "The Councillors resolved to pay all of the above."."""
-    pattern = _rules()["in_sentence"]
+    rules = _rules()
     for sentence in _sentences(lines):
-        if not sentence.quoted and pattern.match(sentence.text):
+        if sentence.quoted:
+            continue
+        if rules["in_sentence"].match(sentence.text) or (
+            rules["voted"].match(sentence.text) and rules["vote_words"].search(sentence.text)
+        ):
             yield sentence
 
 
@@ -963,7 +1011,8 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
                 found.append((block.start, (key, label, page, words, block.marker, block.block)))
         for sentence in _in_sentence_resolutions(discussion):
             number += 1
-            found.append((-1, (f"R{number}", None, sentence.page, sentence.text, "resolved", sentence.text)))
+            marker = _in_sentence_marker(sentence.text)
+            found.append((-1, (f"R{number}", None, sentence.page, sentence.text, marker, sentence.text)))
         for _, (key, label, page, words, marker, passage) in found:
             yield Resolution(
                 key=key,
