@@ -59,7 +59,10 @@ def test_resolutions_are_catalogued_with_their_meeting(built_catalogue):
         ("Kent", "Cabinet", "2025-01-09"),
         ("Kent", "Corporate Parenting Panel", "2024-10-29"),
     ]
-    (protocol,) = rows(built_catalogue, "select * from resolutions where item like 'Item 9:%'")
+    (protocol,) = rows(
+        built_catalogue,
+        "select * from resolutions where item like 'Item 9:%' and committee = 'Corporate Parenting Panel'",
+    )
     assert protocol["item"] == "Item 9: The Joint Housing Protocol for Care Leavers"
     assert protocol["page"] == 7 and protocol["number"] is None
     parts = rows(
@@ -126,7 +129,14 @@ def test_trace_through_datasette(start_server, catalogue_copy):
         ("action", "2", SEED_004_RESOLUTIONS[1][1]),
     ]
     searched = server.get("/catalogue/resolutions.json", _search="endorse", _shape="array").json()
-    assert [r["text"] for r in searched] == ["to endorse the Sufficiency Strategy 2022-2027."]
+    # Kent Corporate Parenting Panel (page 8) and Kent County Council, 9 January 2025 (page 10).
+    assert sorted(r["text"] for r in searched) == [
+        "Endorses the ongoing joint work between KCC, Medway Council and District and Borough Council Leaders "
+        "to respond to the English Devolution White Paper",
+        "Endorses the proposed decision by the Leader of the Council [Cabinet] to submit a request to Government, "
+        "jointly with Medway Council, for Kent and Medway to be included in the Devolution Priority Programme",
+        "to endorse the Sufficiency Strategy 2022-2027.",
+    ]
     assert "Trace a subject through resolutions and actions" in server.get("/catalogue").text
 
 

@@ -443,6 +443,9 @@ def test_a_decision_before_the_first_numbered_item():
     assert items[0].title == "Election of Chair" and items[0].number is None
     assert (resolutions[0].item, resolutions[0].text) == (items[0].key, "Mr Cooke be elected to Chair the meeting.")
     assert [(r.page, r.number) for r in resolutions[1:]] == [(10, str(n)) for n in range(1, 6)]
+    # Part (1) ends "... to respond to the English" / "Devolution White Paper" (page 10): a line that
+    # also heads pages 6-9 (in the amendments) is still text here.
+    assert resolutions[1].text.endswith("to respond to the English Devolution White Paper")
 
 
 def test_merton_minutes_reprinted_in_an_agenda_pack():

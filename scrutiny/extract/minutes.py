@@ -187,28 +187,42 @@ class _Line:
 
 
 def _edge_lines(pages: Sequence[list[str]]) -> set[str]:
-    """Running headers and footers: the same line at the top or foot of two or more pages.
+    """Running headers and footers: lines printed in the block that heads (or foots) several pages.
 
-    "AUDIT COMMITTEE" / "24 SEPTEMBER 2009" heads every page of Merton's minutes and "All minutes are
-    draft until agreed at the next meeting ..." foots them (pages 3-7).
+    "AUDIT COMMITTEE" / "24 SEPTEMBER 2009" heads Merton's minutes' pages and "All minutes are draft
+    until agreed at the next meeting ..." foots them (pages 3-7). Only the block at the very top or
+    foot of a page counts: "Devolution White Paper" near the top of four pages of Kent County Council's
+    minutes (9 January 2025) is the end of a motion's first part, printed again with each amendment.
     """
-    top: dict[str, set[int]] = {}
-    foot: dict[str, set[int]] = {}
-    for number, texts in enumerate(pages):
-        filled = [t for t in texts if t]
-        for text in filled[:3]:
-            top.setdefault(text, set()).add(number)
-        for text in filled[-4:]:
-            foot.setdefault(text, set()).add(number)
+    rules = _rules()
+
+    def candidate(text: str) -> bool:
+        return len(text) > 3 and not rules["marker"].match(text) and not rules["item_ref"].match(text) and not _part(text)
+
+    filled = [[t for t in texts if t and not _FOOTER.match(t)] for texts in pages]
+    tops: dict[str, set[int]] = {}
+    feet: dict[str, set[int]] = {}
+    for number, texts in enumerate(filled):
+        for text in texts[:3]:
+            tops.setdefault(text, set()).add(number)
+        for text in texts[-4:]:
+            feet.setdefault(text, set()).add(number)
     # A footer must recur on three pages: the last line of a motion printed twice, at the foot of two
     # pages (Kent Cabinet, 9 January 2025, pages 8 and 9), is text.
-    seen = {text for text, where in top.items() if len(where) >= 2}
-    seen |= {text for text, where in foot.items() if len(where) >= 3}
-    rules = _rules()
-    return {
-        text for text in seen
-        if len(text) > 3 and not rules["marker"].match(text) and not rules["item_ref"].match(text) and not _part(text)
-    }
+    top_candidates = {t for t, where in tops.items() if len(where) >= 2 and candidate(t)}
+    foot_candidates = {t for t, where in feet.items() if len(where) >= 3 and candidate(t)}
+    leading: dict[str, set[int]] = {}
+    trailing: dict[str, set[int]] = {}
+    for number, texts in enumerate(filled):
+        for text in texts[:3]:
+            if text not in top_candidates:
+                break
+            leading.setdefault(text, set()).add(number)
+        for text in reversed(texts[-4:]):
+            if text not in foot_candidates:
+                break
+            trailing.setdefault(text, set()).add(number)
+    return {t for t, where in leading.items() if len(where) >= 2} | {t for t, where in trailing.items() if len(where) >= 3}
 
 
 _PARAGRAPH_START = re.compile(r"^(?:(?P<a>\d{1,3})\)|\((?P<b>\d{1,3})\)|(?P<c>\d{1,3})\.)\s")
