@@ -27,9 +27,9 @@ DATA = Path(__file__).parent / "data" / "authorities.csv"
 _SELF_AFTER = re.compile(
     r"\s+(?:(?:Metropolitan\s+|County\s+|City\s+|Borough\s+|District\s+){0,2}Council"
     r"|Children['’]s\s+Services|MBC|CBC|BC|DC|CC)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_SELF_BEFORE = re.compile(r"(?:Borough|Council|City|County)\s+of\s+$", re.I)
+_SELF_BEFORE = re.compile(r"(?:Borough|Council|City|County)\s+of\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -153,17 +153,18 @@ def publisher(lines: list[str]) -> str | None:
         for match in pattern.finditer(line):
             authority, self_described = names[match.group(0)]
             before = line[max(0, match.start() - 20) : match.start()]
-            if self_described or _SELF_AFTER.match(line, match.end()) or _SELF_BEFORE.search(before):
-                # The council's own name, not "Report to Kent County Council's Cabinet" inside a sentence.
-                if len(line.split()) <= 12:
-                    return authority.name
+            # The council's own name on a short line, not "Report to Kent County Council's Cabinet"
+            # inside a sentence.
+            own = self_described or _SELF_AFTER.match(line, match.end()) or _SELF_BEFORE.search(before)
+            if own and len(line.split()) <= 12:
+                return authority.name
     return None
 
 
 _COUNCIL_WORDS = re.compile(
     r"\b(?:the|of|city|county|borough|district|metropolitan|council|cyngor|dinas|sir|bwrdeistref|sirol|"
     r"london|royal|and)\b|[^\w]+",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -6,8 +6,8 @@ import shutil
 
 import sqlite_utils
 from click.testing import CliRunner
-
 from conftest import CORPUS
+
 from scrutiny.cli import cli
 
 SEED_004 = CORPUS / "pdf" / "004_4b7e043a54d74d09.pdf"

@@ -10,9 +10,9 @@ import shutil
 import sqlite_utils
 import yaml
 from click.testing import CliRunner
+from conftest import REPO
 from test_extract_minutes import MODERNGOV_HTML, SEED_004_RESOLUTIONS
 
-from conftest import REPO
 from scrutiny.catalogue import minutes as minutes_tables
 from scrutiny.cli import cli
 
@@ -131,10 +131,10 @@ def test_trace_through_datasette(start_server, catalogue_copy):
     searched = server.get("/catalogue/resolutions.json", _search="endorse", _shape="array").json()
     # Kent Corporate Parenting Panel (page 8) and Kent County Council, 9 January 2025 (page 10).
     assert sorted(r["text"] for r in searched) == [
-        "Endorses the ongoing joint work between KCC, Medway Council and District and Borough Council Leaders "
-        "to respond to the English Devolution White Paper",
-        "Endorses the proposed decision by the Leader of the Council [Cabinet] to submit a request to Government, "
-        "jointly with Medway Council, for Kent and Medway to be included in the Devolution Priority Programme",
+        ("Endorses the ongoing joint work between KCC, Medway Council and District and Borough Council Leaders "
+        "to respond to the English Devolution White Paper"),
+        ("Endorses the proposed decision by the Leader of the Council [Cabinet] to submit a request to Government, "
+        "jointly with Medway Council, for Kent and Medway to be included in the Devolution Priority Programme"),
         "to endorse the Sufficiency Strategy 2022-2027.",
     ]
     assert "Trace a subject through resolutions and actions" in server.get("/catalogue").text

@@ -18,26 +18,26 @@ def facts(path):
 @pytest.mark.parametrize(
     "prefix, expected",
     [
-        ("000", dict(kind="report", authority="Doncaster", meeting_date="2016-09-27",
-                     committee="Children and Young People’s Overview and Scrutiny Panel",
-                     title="Performance Challenge of the Doncaster Children’s Services Trust")),
-        ("002", dict(kind="report", authority="Rotherham", meeting_date="2017-03-22",
-                     committee="Improving Lives Select Commission",
-                     title="Children's and Young People's Services Performance Report - January 2016/17")),
-        ("003", dict(kind="letter", authority="Doncaster", meeting_date=None, committee=None,
-                     title="Annual Report of the Doncaster Children's Services Trust "
-                           "(1 October 2014 – 30 September 2015)")),
-        ("004", dict(kind="minutes", authority="Doncaster", meeting_date=None,
-                     title="Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18")),
-        ("kcc_cabinet_2025-01-09", dict(kind="minutes", authority="Kent", committee="Cabinet",
-                                        meeting_date="2025-01-09")),
-        ("kcc_cabinet_2025-03-04_QPR", dict(kind="report", committee="Cabinet", meeting_date="2025-03-04",
-                                            title="Quarterly Performance Report, Quarter 3, 2024/25")),
-        ("kcc_cabinet_2025-03-04_agenda", dict(kind="agenda", committee="Cabinet", meeting_date="2025-03-04")),
-        ("ofsted_ilacs_doncaster", dict(kind="inspection", authority="Doncaster", meeting_date=None,
-                                        title="Inspection of Doncaster Metropolitan Borough Council "
-                                              "children’s services")),
-        ("ofsted_ilacs_rotherham", dict(kind="inspection", authority="Rotherham", meeting_date=None)),
+        ("000", {"kind": "report", "authority": "Doncaster", "meeting_date": "2016-09-27",
+                     "committee": "Children and Young People’s Overview and Scrutiny Panel",
+                     "title": "Performance Challenge of the Doncaster Children’s Services Trust"}),
+        ("002", {"kind": "report", "authority": "Rotherham", "meeting_date": "2017-03-22",
+                     "committee": "Improving Lives Select Commission",
+                     "title": "Children's and Young People's Services Performance Report - January 2016/17"}),
+        ("003", {"kind": "letter", "authority": "Doncaster", "meeting_date": None, "committee": None,
+                     "title": "Annual Report of the Doncaster Children's Services Trust "
+                           "(1 October 2014 – 30 September 2015)"}),
+        ("004", {"kind": "minutes", "authority": "Doncaster", "meeting_date": None,
+                     "title": "Performance Challenge of Doncaster Children's Services Trust: Quarter 4, 2017/18"}),
+        ("kcc_cabinet_2025-01-09", {"kind": "minutes", "authority": "Kent", "committee": "Cabinet",
+                                        "meeting_date": "2025-01-09"}),
+        ("kcc_cabinet_2025-03-04_QPR", {"kind": "report", "committee": "Cabinet", "meeting_date": "2025-03-04",
+                                            "title": "Quarterly Performance Report, Quarter 3, 2024/25"}),
+        ("kcc_cabinet_2025-03-04_agenda", {"kind": "agenda", "committee": "Cabinet", "meeting_date": "2025-03-04"}),
+        ("ofsted_ilacs_doncaster", {"kind": "inspection", "authority": "Doncaster", "meeting_date": None,
+                                        "title": "Inspection of Doncaster Metropolitan Borough Council "
+                                              "children’s services"}),
+        ("ofsted_ilacs_rotherham", {"kind": "inspection", "authority": "Rotherham", "meeting_date": None}),
     ],
 )
 def test_describe_real_documents(corpus_pdf, prefix, expected):
@@ -80,31 +80,31 @@ def test_recognise_authority(text, expected):
     [
         # "Birmingham City Council / Report to Cabinet / 10th November 2020 / Subject: WORKING WITH THE
         # PRIVATE SECTOR TO DELIVER / TEMPORARY ACCOMMODATION SOLUTIONS"
-        ("birmingham", dict(authority="Birmingham", committee="Cabinet", meeting_date="2020-11-10",
-                            title="Working with the Private Sector to Deliver Temporary Accommodation Solutions")),
+        ("birmingham", {"authority": "Birmingham", "committee": "Cabinet", "meeting_date": "2020-11-10",
+                            "title": "Working with the Private Sector to Deliver Temporary Accommodation Solutions"}),
         # "EDUCATION SCRUTINY COMMITTEE – / 14TH FEBRUARY 2023 / SUBJECT: EARLY YEARS – ..."; "Caerphilly CBC" (p3)
-        ("caerphilly", dict(authority="Caerphilly", committee="Education Scrutiny Committee",
-                            meeting_date="2023-02-14")),
+        ("caerphilly", {"authority": "Caerphilly", "committee": "Education Scrutiny Committee",
+                            "meeting_date": "2023-02-14"}),
         # "CYNGOR DINAS CAERDYDD / CITY OF CARDIFF COUNCIL / CABINET MEETING: 10 NOVEMBER 2016 / COMMISSIONING ..."
-        ("cardiff", dict(authority="Cardiff", committee="Cabinet", meeting_date="2016-11-10",
-                         title="Commissioning Approach for Flying Start Childcare Places")),
+        ("cardiff", {"authority": "Cardiff", "committee": "Cabinet", "meeting_date": "2016-11-10",
+                         "title": "Commissioning Approach for Flying Start Childcare Places"}),
         # "MERTHYR TYDFIL COUNTY BOROUGH COUNCIL / ... Date Written 16th February 2012 / ... / Committee
         # Division Cabinet / Committee Date 29th February 2012 / ... / Flying Start Expansion"
-        ("merthyr-tydfil_cabinet_2012-02-29", dict(authority="Merthyr Tydfil", committee="Cabinet",
-                                                   meeting_date="2012-02-29", title="Flying Start Expansion")),
+        ("merthyr-tydfil_cabinet_2012-02-29", {"authority": "Merthyr Tydfil", "committee": "Cabinet",
+                                                   "meeting_date": "2012-02-29", "title": "Flying Start Expansion"}),
         # "INFORMATION REPORT" with no committee label: "To update Cabinet on the planned developments"
-        ("merthyr-tydfil_cabinet_2012-10-24", dict(committee="Cabinet", meeting_date="2012-10-24")),
+        ("merthyr-tydfil_cabinet_2012-10-24", {"committee": "Cabinet", "meeting_date": "2012-10-24"}),
         # Kent's own name heads the minutes; Medway Council is named in them (page 2) but did not publish them.
-        ("kent_county-council_2025-01-09", dict(kind="minutes", authority="Kent", committee="County Council",
-                                                meeting_date="2025-01-09",
-                                                title="Minutes: County Council, 9 January 2025")),
+        ("kent_county-council_2025-01-09", {"kind": "minutes", "authority": "Kent", "committee": "County Council",
+                                                "meeting_date": "2025-01-09",
+                                                "title": "Minutes: County Council, 9 January 2025"}),
         # "A meeting of the Audit Committee will be held: / Date: 22 October 2009": the agenda pack.
-        ("merton", dict(kind="agenda", authority="Merton", committee="Audit Committee", meeting_date="2009-10-22")),
+        ("merton", {"kind": "agenda", "authority": "Merton", "committee": "Audit Committee", "meeting_date": "2009-10-22"}),
         # "Newbiggin Parish Council - 3 rd September 2019": a parish council, as itself.
-        ("newbiggin", dict(kind="minutes", authority="Newbiggin Parish Council", committee="Parish Council",
-                           meeting_date="2019-09-03")),
+        ("newbiggin", {"kind": "minutes", "authority": "Newbiggin Parish Council", "committee": "Parish Council",
+                           "meeting_date": "2019-09-03"}),
         # "KENT COUNTY COUNCIL ACTION TO / IMPROVE HEALTH AND WELLBEING / INFORMING THE IC STRATEGY AND JHWS"
-        ("kent_cabinet_2025-01-30", dict(authority="Kent", committee=None, meeting_date=None)),
+        ("kent_cabinet_2025-01-30", {"authority": "Kent", "committee": None, "meeting_date": None}),
     ],
 )
 def test_describe_other_councils_papers(corpus_pdf, prefix, expected):

@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, REPO
+
 from scrutiny.corpus import discover
 from scrutiny.extract import read_document
 from scrutiny.extract.minutes import looks_like_minutes, minute_records
@@ -27,8 +27,8 @@ SEED_004_RESOLUTIONS = [
     ("1", "the focus of joint improvement work for Quarter 1, be noted"),
     (
         "2",
-        "a briefing note detailing the actual number of young people re-offending rather than "
-        "percentage rates and indicators, be provided to the Panel.",
+        ("a briefing note detailing the actual number of young people re-offending rather than "
+        "percentage rates and indicators, be provided to the Panel."),
     ),
 ]
 
@@ -106,8 +106,8 @@ KENT_CPP_RESOLUTIONS = [
     (
         7,
         "9",
-        "to note the report, the proposed Joint Working Protocol for Care Leavers, and that the governance "
-        "and monitoring arrangements would be considered and bought back to a future meeting of the Panel.",
+        ("to note the report, the proposed Joint Working Protocol for Care Leavers, and that the governance "
+        "and monitoring arrangements would be considered and bought back to a future meeting of the Panel."),
     ),
     (8, "10", "to endorse the Sufficiency Strategy 2022-2027."),
     (9, "11", "the Panel note the work of the Virtual School and Kent SEN in supporting its young people."),
@@ -188,13 +188,13 @@ def test_kent_cabinet_resolutions_and_numbered_parts():
     )
     assert resolutions[3].text == "Cabinet note the report."
     assert [r.text for r in resolutions[4:]] == [
-        "Agree to submit a request to Government, jointly with Medway Council, for Kent and Medway to be "
-        "included in the Devolution Priority Programme",
-        "Note that acceptance onto the Devolution Priority Programme will commit Kent and Medway to elections "
+        ("Agree to submit a request to Government, jointly with Medway Council, for Kent and Medway to be "
+        "included in the Devolution Priority Programme"),
+        ("Note that acceptance onto the Devolution Priority Programme will commit Kent and Medway to elections "
         "to a new Mayoral Strategic Authority (MSA) in May 2026 and implementation of local government "
-        "reorganisation by either April 2027 or April 2028",
-        "Agree to request that the Minister for Local Government and English Devolution consider postponing "
-        "County elections scheduled for May 2025",
+        "reorganisation by either April 2027 or April 2028"),
+        ("Agree to request that the Minister for Local Government and English Devolution consider postponing "
+        "County elections scheduled for May 2025"),
     ]
     # The motion is printed twice before it is resolved (paragraphs 5 and 6, pages 8-9): not resolutions.
     assert sum("Agree to submit a request to Government" in r.text for r in resolutions) == 1
@@ -401,8 +401,8 @@ def test_kent_county_council_paragraph_numbers_and_parts_in_every_form():
     assert [(r.page, r.number, r.text) for r in resolutions[-3:]] == [
         (15, "a", "Notes the report"),
         (15, "b", "Comments on the key points for a response to the government consultation"),
-        (15, "c", "Delegates to the Monitoring Officer the submission of the response to the Consultation "
-                  "in consultation with the Leader of the Council."),
+        (15, "c", ("Delegates to the Monitoring Officer the submission of the response to the Consultation "
+                  "in consultation with the Leader of the Council.")),
     ]
     # Not decisions: "Agreed unanimously." after the tributes (page 2), and the motions quoted as
     # moved (“This County Council resolves to: ...”, pages 9-14), lost or carried.
@@ -479,8 +479,8 @@ def test_parish_minutes_numbered_by_date_and_decisions_inside_sentences():
     resolutions = of_type(analysis, Resolution)
     assert [(r.page, r.marker, r.text) for r in resolutions] == [
         (2, "resolved", "The Councillors resolved to pay all of the above."),
-        (2, "resolved", "It was therefore resolved to retain the Financial Policy already in place for "
-                        "Newbiggin Parish Council."),
+        (2, "resolved", ("It was therefore resolved to retain the Financial Policy already in place for "
+                        "Newbiggin Parish Council.")),
     ]
     finance = {i.key for i in items if i.title == "Finance"}
     assert {r.item for r in resolutions} == finance
@@ -566,11 +566,11 @@ def test_gloucester_getmeeting_minutes_fetched_and_built(tmp_path):
     db = sqlite_utils.Database(db_path)
     resolutions = list(db.query("select number, text, item, authority, meeting_date from resolutions order by id"))
     assert [(r["number"], r["text"]) for r in resolutions] == [
-        ("1", "to submit to Government the Greater Gloucester/Gloucestershire proposal for Local Government "
-              "Reorganisation in Gloucestershire, as per the advisory vote by Council"),
-        ("2", "to delegate to the Managing Director, in consultation with the Leader, the authority to make any "
+        ("1", ("to submit to Government the Greater Gloucester/Gloucestershire proposal for Local Government "
+              "Reorganisation in Gloucestershire, as per the advisory vote by Council")),
+        ("2", ("to delegate to the Managing Director, in consultation with the Leader, the authority to make any "
               "necessary non-material amendments to the Final Proposal, to draft a covering letter, and submit "
-              "the Final Proposal to the Secretary of State for Housing, Communities and Local Government."),
+              "the Final Proposal to the Secretary of State for Housing, Communities and Local Government.")),
     ]
     assert {(r["item"], r["authority"], r["meeting_date"]) for r in resolutions} == {
         ("Item 55: Final Proposals for Local Government Reorganisation in Gloucestershire", "Gloucester", "2025-11-21")

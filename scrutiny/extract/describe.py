@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from dateutil import parser as dateparser
 
@@ -34,11 +34,11 @@ MONTH = (
 )
 # "27th September, 2016", "4th March, 2025", "9 January 2025", "14TH FEBRUARY 2023" (Caerphilly),
 # "3 rd September 2019" (Newbiggin: the ordinal split from the day): a full date with a day.
-_DATE = re.compile(rf"\b\d{{1,2}}\s?(?:st|nd|rd|th)?\s+(?i:{MONTH})\.?,?\s+(?:19|20)\d\d\b", re.I)
-_DAY = re.compile(r"\b(\d{1,2})\s?(?:st|nd|rd|th)\b", re.I)
+_DATE = re.compile(rf"\b\d{{1,2}}\s?(?:st|nd|rd|th)?\s+(?i:{MONTH})\.?,?\s+(?:19|20)\d\d\b", re.IGNORECASE)
+_DAY = re.compile(r"\b(\d{1,2})\s?(?:st|nd|rd|th)\b", re.IGNORECASE)
 
-_NOT_A_COMMITTEE = re.compile(r"\bCabinet Member\b|\bTrust Board\b|\bCabinet Councillor\b", re.I)
-_BOILERPLATE = re.compile(r"^(?:To the Chair and Members of(?: the)?|Report to(?: the)?)\s*", re.I)
+_NOT_A_COMMITTEE = re.compile(r"\bCabinet Member\b|\bTrust Board\b|\bCabinet Councillor\b", re.IGNORECASE)
+_BOILERPLATE = re.compile(r"^(?:To the Chair and Members of(?: the)?|Report to(?: the)?)\s*", re.IGNORECASE)
 _SMALL_WORDS = {"and", "of", "the", "for", "in", "on", "to", "a", "with", "at", "by", "or"}
 _CONTINUES = re.compile(r"\b(?:of|and|the|for|in|on|to|with|Metropolitan|County|City|Borough|–|-)$")
 _ADDRESS = re.compile(r"\b[A-Z]{1,2}\d{1,2}[A-Z]?\s+\d[A-Z]{2}\b")  # a postcode: "CF47 8AN"
@@ -63,28 +63,28 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     name = rf"(?:[\w’'&,-]+\s+){{0,9}}?{body}"
     return {
         # "MINUTES of a meeting of the Cabinet held in ..." (Kent Cabinet minutes, page 1)
-        "meeting_of": re.compile(rf"meeting of (?:the )?(?P<name>[^,.]*?{body})\b", re.I),
+        "meeting_of": re.compile(rf"meeting of (?:the )?(?P<name>[^,.]*?{body})\b", re.IGNORECASE),
         # "To: Cabinet – 4 March 2025" (Kent QPR cover report), "To: County Council – 13 March 2025"
-        "to_line": re.compile(rf"^To:\s*(?P<name>.*?{body})\b", re.I),
+        "to_line": re.compile(rf"^To:\s*(?P<name>.*?{body})\b", re.IGNORECASE),
         # "Committee Division Cabinet" (Merthyr Tydfil), "REPORT TO: Cabinet"
         "labelled": re.compile(
             rf"^(?:{_alternation(_words('committee_labels'))})\s*:?\s+(?!Date\b)(?P<name>{name})\b\s*(?:[-–:,].*)?$",
-            re.I,
+            re.IGNORECASE,
         ),
         # "CABINET MEETING: 10 NOVEMBER 2016" (Cardiff)
-        "meeting_line": re.compile(rf"^(?P<name>{name})\s+MEETING\b", re.I),
+        "meeting_line": re.compile(rf"^(?P<name>{name})\s+MEETING\b", re.IGNORECASE),
         # A line that is a committee's name, perhaps with a date: "CORPORATE PARENTING PANEL– 29 October
         # 2024", "Improving Lives Select Commission 22nd March 2017" (Rotherham report, page 1).
-        "name_line": re.compile(rf"^(?P<name>{name})$", re.I),
+        "name_line": re.compile(rf"^(?P<name>{name})$", re.IGNORECASE),
         # "The purpose of the report is to update Cabinet on ..." (Merthyr Tydfil, 24 October 2012)
         "purpose": re.compile(
             rf"\b(?i:to (?:update|inform|advise|seek approval from|seek the approval of|ask)) (?:the )?"
             rf"(?P<name>(?:[A-Z][\w’'&-]*\s+){{0,5}}?{body})\b"
         ),
-        "date_label": re.compile(rf"^(?:{_alternation(_words('date_labels'))})\b\s*:?", re.I),
-        "not_meeting_date": re.compile(rf"^(?:{_alternation(_words('not_meeting_dates'))})\b", re.I),
+        "date_label": re.compile(rf"^(?:{_alternation(_words('date_labels'))})\b\s*:?", re.IGNORECASE),
+        "not_meeting_date": re.compile(rf"^(?:{_alternation(_words('not_meeting_dates'))})\b", re.IGNORECASE),
         "title_label": re.compile(rf"^(?:Report\s+)?(?:{_alternation(_words('title_labels'))})\s*:\s*(?P<title>\S.+)$"),
-        "not_title": re.compile(rf"^(?:{_alternation(_words('not_titles'))})\b", re.I),
+        "not_title": re.compile(rf"^(?:{_alternation(_words('not_titles'))})\b", re.IGNORECASE),
         "document_type": re.compile(
             rf"^(?:[\w’'&-]+\s+)?(?:{_alternation(_words('document_types'))})$"
         ),
@@ -123,9 +123,9 @@ def _tidy_case(text: str) -> str:
 
 
 def _kind(head: list[str], filename: str, text: str) -> str:
-    if any(re.match(r"minutes\b", line, re.I) for line in head[:6]):
+    if any(re.match(r"minutes\b", line, re.IGNORECASE) for line in head[:6]):
         return "minutes"
-    if any(re.match(r"(?:members\s+)?present\b\s*:?", line, re.I) for line in head[:12]):
+    if any(re.match(r"(?:members\s+)?present\b\s*:?", line, re.IGNORECASE) for line in head[:12]):
         return "minutes"  # an attendance list: "PRESENT: Mr B J Sweetland (Chairman), ..."
     if any(line.lower() == "agenda" for line in head[:3]):
         return "agenda"
@@ -139,7 +139,7 @@ def _kind(head: list[str], filename: str, text: str) -> str:
     if any(line.startswith("Dear ") for line in text.splitlines()[:60]):
         return "letter"
     if any("inspection" in line.lower() for line in head[:4]) and re.search(
-        r"\bOfsted\b|\binspector\b", text, re.I
+        r"\bOfsted\b|\binspector\b", text, re.IGNORECASE
     ):
         return "inspection"
     return "report"
@@ -157,14 +157,13 @@ def _meeting_date(head: list[str]) -> str | None:
     the page that is not another date ("Date Written 16th February 2012")."""
     patterns = _patterns()
     dated = [(line, _DATE.search(line)) for line in head]
-    for line, match in dated:
-        if match and patterns["date_label"].match(line) and not patterns["not_meeting_date"].match(line):
-            if (found := _parse_date(match.group(0))) is not None:
-                return found
-    for line, match in dated:
-        if match and not patterns["not_meeting_date"].match(line):
-            if (found := _parse_date(match.group(0))) is not None:
-                return found
+    labelled = [m for line, m in dated if m and patterns["date_label"].match(line)
+                and not patterns["not_meeting_date"].match(line)]
+    others = [m for line, m in dated if m and not patterns["not_meeting_date"].match(line)]
+    for match in labelled + others:
+        found = _parse_date(match.group(0))
+        if found is not None:
+            return found
     return None
 
 
@@ -255,7 +254,7 @@ def _title(head: list[str], kind: str, committee: str | None, meeting_date: str 
     for i, line in enumerate(head):
         if not _title_like(line, committee, is_council_name(line) or bool(local_council([line]))):
             continue
-        if kind == "letter" and i < 8 and not re.search(r"report|review|update|annual", line, re.I):
+        if kind == "letter" and i < 8 and not re.search(r"report|review|update|annual", line, re.IGNORECASE):
             continue  # the addressee's name and address block
         title = _continued(head, i, line)
         # A cover's title over two lines of its own: "One Coventry Plan" / "Annual Performance Report

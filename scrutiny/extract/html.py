@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
-from typing import Iterator
 
 from ..records import Page
 from .text import decode

@@ -30,9 +30,9 @@ import bisect
 import csv
 import functools
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 from dateutil import parser as dateparser
 
@@ -45,25 +45,25 @@ _TOPICS = Path(__file__).resolve().parent.parent / "data" / "minute_topics.csv"
 
 # The last line of a page when it is only the page number: "7" (Kent), "Page 3" (Doncaster PDF),
 # "Page 1 of 3" (Newbiggin).
-_FOOTER = re.compile(r"^(?:Page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.I)
+_FOOTER = re.compile(r"^(?:Page\s+)?\d{1,3}(?:\s+of\s+\d{1,3})?$", re.IGNORECASE)
 _MINUTE_NUMBER = re.compile(r"^(?P<minute>\d{1,4})\.\s+(?P<title>\S.*)$")
 # A one-item page's heading: "9. Work Programme" (short, no full stop: not a numbered paragraph).
 _HEADING = re.compile(r"^(?P<number>\d{1,3}[a-z]?)\.?\s+(?P<title>[A-Z][^.]{2,120})$")
 # The attendance list that opens the minutes proper: "PRESENT: Mr B J Sweetland (Chairman)" (Kent),
 # "Present" (Newbiggin), "Members present:".
-_PRESENT = re.compile(r"^(?:(?:Members|Councillors)\s+)?present\b\s*:?", re.I)
+_PRESENT = re.compile(r"^(?:(?:Members|Councillors)\s+)?present\b\s*:?", re.IGNORECASE)
 _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 # "24 SEPTEMBER 2009", "Thursday, 19 December 2024", "3 rd September 2019" (Newbiggin: the PDF
 # splits the ordinal from the day).
-_DATE = re.compile(rf"\b(?P<day>\d{{1,2}})\s?(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>(?:19|20)\d\d)\b", re.I)
+_DATE = re.compile(rf"\b(?P<day>\d{{1,2}})\s?(?:st|nd|rd|th)?\s+(?P<month>{_MONTH})\.?,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
 
 _ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 _BULLET = re.compile(r"^[•·▪◦●\-–]\s")
 # ModernGov agenda-item pages end with the item's papers (Doncaster seed 004).
-_TRAILER = re.compile(r"^(?:Supporting documents|Decision|Minutes|Additional documents):?$", re.I)
+_TRAILER = re.compile(r"^(?:Supporting documents|Decision|Minutes|Additional documents):?$", re.IGNORECASE)
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -122,11 +122,11 @@ def _rules() -> dict[str, re.Pattern[str]]:
             rf"|^[A-Z].{{0,200}}?\b(?:was|were)\s+unanimously\s+(?P<passive>{_alternation(words['voted_in_sentence'])})\s*[.:]?$"
         ),
         "vote_words": re.compile(rf"\b(?:{_alternation(words['vote_words'])})\b"),
-        "vote_only": re.compile(rf"^(?:(?:{vote})\b[\s.,;]*)+$", re.I),
+        "vote_only": re.compile(rf"^(?:(?:{vote})\b[\s.,;]*)+$", re.IGNORECASE),
         "parts": parts,  # type: ignore[dict-item]
         "inline_part": re.compile(r"(?:(?<=\s)|^)\((?P<label>\d{1,2}|[a-zA-Z]|[ivx]{1,4})\)\s+"),
-        "item_ref": re.compile(rf"^{numbers['item_ref']}$", re.I),
-        "item_ref_end": re.compile(rf"\s*{numbers['item_ref']}$", re.I),
+        "item_ref": re.compile(rf"^{numbers['item_ref']}$", re.IGNORECASE),
+        "item_ref_end": re.compile(rf"\s*{numbers['item_ref']}$", re.IGNORECASE),
         "items": [re.compile(rf"^{scheme}$") for scheme in numbers["items"]],  # type: ignore[dict-item]
         "offer": re.compile(
             rf"(?<!\bnot )(?<!\bnever )\b(?P<verb>{_alternation(cues['offers'])})\s+to\s+"
@@ -156,7 +156,7 @@ def _rules() -> dict[str, re.Pattern[str]]:
             r"|\b(?:a|the)\s+(?:subsequent|further|follow[- ]up)\s+(?:report|update|briefing)\b"
             r"|\brequests?\s+for\s+(?:follow[- ]up|further)\b"
             r"|\b(?:report|come|bring \w+) back\b",
-            re.I,
+            re.IGNORECASE,
         ),
         "asks": re.compile(
             rf"\b(?:{_alternation(cues['resolution_asks'])})\s+(?:that\s+)?"
@@ -316,7 +316,7 @@ def _topic_patterns() -> list[tuple[str, re.Pattern[str]]]:
                 if not phrase:
                     continue
                 # Abbreviations (SEN, CiC, LAC) only in their own case: "sen" is not one.
-                flags = 0 if sum(c.isupper() for c in phrase) >= 2 else re.I
+                flags = 0 if sum(c.isupper() for c in phrase) >= 2 else re.IGNORECASE
                 pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", flags)
                 patterns.append((row["topic"], pattern))
     return patterns
@@ -420,11 +420,12 @@ def _numbered_headings(lines: list[_Line], start: int) -> list[tuple[int, str, s
             reference = rules["item_ref_end"].search(title)
             if reference:
                 title = title[: reference.start()].strip()
-            if re.match(rf"^{_MONTH}\b", title, re.I):
+            if re.match(rf"^{_MONTH}\b", title, re.IGNORECASE):
                 continue  # "24 SEPTEMBER 2009": a date, not item 24
-            if not _heading_like(title) or _part(lines[i].text) and not reference and not title.isupper():
-                if not (reference and title):
-                    continue
+            # A numbered sentence is not a heading, unless it ends in "(Agenda item N)".
+            unlike = not _heading_like(title) or (_part(lines[i].text) and not reference and not title.isupper())
+            if unlike and not (reference and title):
+                continue
             found.append((i, match.group("number"), reference.group("number") if reference else None, title))
         # The longest run in increasing order: numbered paragraphs restart in every item.
         run = _longest_increasing(found)
@@ -528,7 +529,7 @@ def _items(lines: list[_Line], document: Document) -> list[_Item]:
         heading
         and len(filled) > 1
         and not rules["marker"].match(first.text)
-        and not re.match(rf"^{_MONTH}\b", heading.group("title"), re.I)  # "10 June 2020": a date
+        and not re.match(rf"^{_MONTH}\b", heading.group("title"), re.IGNORECASE)  # "10 June 2020": a date
         and not headings
     ):
         # scrutiny fetch saves an item's minutes under a heading "<number>. <title>" (issue 5).
@@ -614,7 +615,7 @@ def _valid_marker(lines: list[_Line], at: int, match: re.Match[str]) -> bool:
     if not re.match(
         r"^(?:\s*(?::-|:|;|[-–—]|,)|\s+(?:that|to|unanimously|as follows|accordingly|by|on|in)\b|\s+\(|\s*$)",
         rest,
-        re.I,
+        re.IGNORECASE,
     ):
         return False  # "Agreed Syllabus", "Resolved Items": words, not a decision
     if match.group("paragraph"):
@@ -637,7 +638,7 @@ def _strip_that(text: str) -> str:
 
 
 _SEPARATOR = re.compile(r"^\s*(?::-|:|;|[-–—]|,)?\s*")
-_THAT = re.compile(r"^that\b\s*[:;]?\s*", re.I)
+_THAT = re.compile(r"^that\b\s*[:;]?\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -963,7 +964,7 @@ def _reports(body: Sequence[_Line]) -> str | None:
             r"\b(?:consideration to|considered|introduced|presented|outlined)\b[^.]*?"
             r"\b(?:report|strategy|update|scorecard|score card|protocol|register)\b",
             sentence.text,
-            re.I,
+            re.IGNORECASE,
         ):
             found.append(re.sub(r"^(?:[a-z\d]{1,3}[.)])\s+", "", sentence.text))
         if len(found) == 2:
