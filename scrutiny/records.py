@@ -254,6 +254,7 @@ class Action:
     resolution: str | None = None  # Resolution.key when the action is part of a resolution
     owner: str | None = None  # who is asked or offered, as written ("Ms Coombs", "The Chair")
     due: str | None = None  # when, as written ("a future meeting", "the end of the summer")
+    what: str | None = None  # what is to be done, as written ("follow up with Members when ...")
 
 
 @dataclass(frozen=True)

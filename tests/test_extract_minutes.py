@@ -157,6 +157,8 @@ def test_kent_corporate_parenting_panel_actions_asked_and_offered():
     } <= offered
     follow_up = next(a for a in actions if a.owner == "Joanne Carpenter")
     assert follow_up.due == "when the results become available"
+    chair = next(a for a in actions if a.owner == "The Chair")
+    assert chair.what.startswith("write to group leaders to remind Members of their duty as a Corporate Parent")
     (in_resolution,) = [a for a in actions if a.resolution]
     assert in_resolution.page == 7 and in_resolution.due == "to a future meeting of the Panel"
 
@@ -520,6 +522,13 @@ def test_delegations_in_the_budget_name_who_will_act():
         (14, None, "once it has all been received"),
     ]
     assert all(a.resolution for a in actions)
+    # What each asks, as written (issue 18 follows these up): the task after the delegation's "to".
+    assert [a.what for a in actions[:2]] == [
+        "agree any other non-pay related changes to the Kent Scheme through the conclusion of pay bargaining",
+        ("resolve any minor technical issues and structural changes for the final budget publication which do not "
+        "materially alter the approved budget or change the net budget requirement and for any changes made to be "
+        "reflected in the final version of the Budget Book (blue combed) due to be published in March 2025"),
+    ]
 
 
 # --- Gloucester: minutes as scrutiny fetch receives them (ModernGov GetMeeting XML) -------------

@@ -99,6 +99,7 @@ def create(db: sqlite_utils.Database) -> None:
                 "resolution_id": int,
                 "text": str,
                 "owner": str,
+                "what": str,
                 "due": str,
                 "page": int,
                 "reprinted": int,
@@ -132,6 +133,8 @@ def create(db: sqlite_utils.Database) -> None:
         for table in _MINUTES_TABLES:  # catalogues built before reprints were told apart
             if _REPRINTED not in db[table].columns_dict:
                 db[table].add_column(_REPRINTED, int)
+        if "what" not in db["actions"].columns_dict:  # nor what an action asks for
+            db["actions"].add_column("what", str)
         for table in TABLES:
             db[table].create_index(["document_id"], if_not_exists=True)
         db["resolutions"].create_index(["meeting_date"], if_not_exists=True)
@@ -240,6 +243,7 @@ def write(db: sqlite_utils.Database, document_id: int, document: Document, recor
                     "resolution_id": resolutions.get(record.resolution) if record.resolution else None,
                     "text": record.text,
                     "owner": record.owner,
+                    "what": record.what,
                     "due": record.due,
                     "page": record.page,
                 }

@@ -140,7 +140,7 @@ def _rules() -> dict[str, re.Pattern[str]]:
         "question": re.compile(rf"\basked\s+(?:{_alternation(cues['questions'])})\b"),
         "will": re.compile(
             rf"\b(?P<owner>{_alternation(cues['will_owners'])}|{owner_role}|{person})"
-            r"\s+(?:would|will)(?:,[^,]{1,120},)?\s+(?:again\s+|also\s+)?(?!be\b|have\b|not\b|feel\b|like\b|also be\b)[a-z]+"
+            r"\s+(?:would|will)(?:,[^,]{1,120},)?\s+(?:again\s+|also\s+)?(?!be\b|have\b|not\b|feel\b|like\b|also be\b)(?P<verb>[a-z]+)"
         ),
         "instruction": re.compile(
             rf"^(?P<owner>(?:(?:[Tt]he\s+)?(?:[A-Z][\w’'-]*\s){{0,3}}?(?:{_alternation(cues['instruction_owners'])}|{role_heads})|{person})"
@@ -873,27 +873,33 @@ def _by_owner(text: str, task: re.Match[str]) -> str | None:
     return None
 
 
-def _action_in(text: str) -> tuple[bool, str | None]:
-    """Whether a sentence of discussion asks or offers something, and who is to do it."""
+def _what(text: str, start: int) -> str | None:
+    """What is to be done, as written: the words from ``start`` to the end of the sentence."""
+    what = text[start:].strip(" ,;:").removeprefix("to ").rstrip(".;")
+    return what or None
+
+
+def _action_in(text: str) -> tuple[bool, str | None, str | None]:
+    """Whether a sentence of discussion asks or offers something; who is to do it, and what."""
     rules = _rules()
     if rules["question"].search(text):
-        return False, None  # "Mr Lehmann asked whether the Leader would ..."
+        return False, None, None  # "Mr Lehmann asked whether the Leader would ..."
     offer = rules["offer"].search(text)
-    if offer:
-        return True, _owner_before(text[: offer.start()])
+    if offer:  # "Joanne Carpenter offered to follow up with Members ..."
+        return True, _owner_before(text[: offer.start()]), _what(text, offer.start("what"))
     asked = rules["asked"].search(text)
     if asked:
-        return True, asked.group("owner")
+        return True, asked.group("owner"), _what(text, asked.end() - 1)
     instruction = rules["instruction"].match(text)
-    if instruction:
-        return True, instruction.group("owner")  # "The Clerk to respond accordingly."
+    if instruction:  # "The Clerk to respond accordingly."
+        return True, instruction.group("owner"), _what(text, instruction.end("owner"))
     will = rules["will"].search(text)
-    if will:
-        return True, will.group("owner")
+    if will:  # "officers would ... create a programme of work"
+        return True, will.group("owner"), _what(text, will.start("verb"))
     task = rules["task"].search(text)
-    if task:
-        return True, _by_owner(text, task)
-    return False, None
+    if task:  # "a briefing note ... be provided to the Panel": the sentence says what
+        return True, _by_owner(text, task), _what(text, 0)
+    return False, None, None
 
 
 def _discussion_actions(item: str, sentences: Iterator[_Sentence]) -> Iterator[Action]:
@@ -901,24 +907,29 @@ def _discussion_actions(item: str, sentences: Iterator[_Sentence]) -> Iterator[A
         if sentence.quoted:
             continue  # a motion as moved or an amendment: its requests are not yet the meeting's
         text = re.sub(r"^(?:[a-z\d]{1,3}[.)]|\(\w{1,3}\)|[•·▪-])\s+", "", sentence.text)
-        is_action, owner = _action_in(text)
+        is_action, owner, what = _action_in(text)
         if is_action:
-            yield Action(item, sentence.page, text, owner=owner, due=_due(text))
+            yield Action(item, sentence.page, text, owner=owner, due=_due(text), what=what)
 
 
-def _resolution_action(words: str) -> tuple[bool, str | None]:
-    """Whether a resolution (or a part of one) asks someone to do something, and whom."""
+def _resolution_action(words: str) -> tuple[bool, str | None, str | None]:
+    """Whether a resolution (or a part of one) asks someone to do something; whom, and what."""
     rules = _rules()
     delegation = rules["delegation"].search(words)
-    if delegation:
-        return True, _clean_owner(delegation.group("owner"))
+    if delegation:  # "Delegates to the Monitoring Officer the submission of the response ..."
+        # "To delegate authority to the Chief Executive, in consultation with ..., to agree any other
+        # non-pay related changes" (Kent County Council, 13 February 2025, page 14): what follows "to".
+        after = delegation.end("owner")
+        infinitive = re.search(r"\bto\s+(?!the\b|a\b|an\b)[a-z]+", words[after:])
+        start = after + infinitive.start() if infinitive else after
+        return True, _clean_owner(delegation.group("owner")), _what(words, start)
     asks = rules["asks"].search(words)
-    if asks:
-        return True, _clean_owner(asks.group("owner"))
+    if asks:  # "To request that the Leader of the Council writes to the Chancellor ..."
+        return True, _clean_owner(asks.group("owner")), _what(words, asks.end("owner"))
     task = rules["task"].search(words)
     if task:
-        return True, _by_owner(words, task)
-    return False, None
+        return True, _by_owner(words, task), _what(words, 0)
+    return False, None, None
 
 
 def _in_sentence_marker(text: str) -> str:
@@ -1039,6 +1050,6 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
                 block=passage,
                 topics=topics_in(words),
             )
-            is_action, owner = _resolution_action(words)
+            is_action, owner, what = _resolution_action(words)
             if is_action:
-                yield Action(item.key, page, words, resolution=key, owner=owner, due=_due(words))
+                yield Action(item.key, page, words, resolution=key, owner=owner, due=_due(words), what=what)
