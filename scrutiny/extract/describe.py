@@ -112,14 +112,33 @@ def _edges(pages: Sequence[Page]) -> list[str]:
     return head + feet
 
 
-def _tidy_case(text: str) -> str:
-    """Headings printed in capitals ("CORPORATE PARENTING PANEL") read better in title case."""
+# Two-letter words a heading in capitals may hold that are words, not abbreviations ("IC", "UK").
+_SHORT_WORDS = {"an", "as", "is", "it", "be", "we", "us", "up", "do", "go", "no", "so", "if", "my", "me", "he"}
+
+
+def tidy_case(text: str) -> str:
+    """Headings printed in capitals ("CORPORATE PARENTING PANEL") read better in title case.
+
+    Abbreviations stay in capitals: a word with no vowel ("JHWS") or of two letters that is not a
+    word ("IC Strategy", Kent's Integrated Care Strategy appendix, page 1); ordinals read "31st".
+    """
     if not text.isupper():
         return text
-    words = text.lower().split()
-    return " ".join(
-        w if (i and w in _SMALL_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words)
-    )
+    words = []
+    for i, word in enumerate(text.split()):
+        lower = word.lower()
+        if i and lower in _SMALL_WORDS or re.fullmatch(r"\d+(?:ST|ND|RD|TH)", word):
+            words.append(lower)
+        elif (not re.search(r"[AEIOUY]", word) and re.search(r"[A-Z]", word) and len(word) <= 5) or (
+            len(word) == 2 and word.isalpha() and lower not in _SHORT_WORDS | _SMALL_WORDS
+        ):
+            words.append(word)
+        else:
+            words.append(word[:1] + word[1:].lower())
+    return " ".join(words)
+
+
+_tidy_case = tidy_case
 
 
 def _kind(head: list[str], filename: str, text: str) -> str:

@@ -38,6 +38,7 @@ from dateutil import parser as dateparser
 
 from ..records import Action, AgendaItem, Document, Page, Resolution
 from ..vocab import vocabulary
+from .describe import tidy_case
 
 __all__ = ["looks_like_minutes", "minute_records", "topics_in"]
 
@@ -555,24 +556,8 @@ def _tidy_titles(items: list[_Item]) -> list[_Item]:
                 item.title = re.sub(r"^([A-Z]) (?=[a-z])", r"\1", item.title)
     for item in items:
         if item.title and item.title.isupper() and len(item.title) > 4:
-            item.title = _title_case(item.title)
+            item.title = tidy_case(item.title)
     return items
-
-
-def _title_case(text: str) -> str:
-    """"AUDIT COMMISSION INTERIM REPORT" -> "Audit Commission Interim Report"; short all-capital
-    words that are abbreviations stay so only when they hold no vowel or are known (ISA, SEND)."""
-    small = {"and", "of", "the", "for", "in", "on", "to", "a", "with", "at", "by", "or"}
-    words = []
-    for i, word in enumerate(text.split()):
-        lower = word.lower()
-        if i and lower in small:
-            words.append(lower)
-        elif not re.search(r"[AEIOUY]", word) and len(word) <= 5:
-            words.append(word)
-        else:
-            words.append(word[:1] + word[1:].lower())
-    return " ".join(words)
 
 
 # --- Resolutions -------------------------------------------------------------------------
