@@ -309,17 +309,18 @@ def _iso_date(text: str) -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def _topic_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """One pattern per topic and case rule: every phrase of the topic, as whole words."""
     patterns = []
     with _TOPICS.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            for phrase in row["phrases"].split(";"):
-                phrase = phrase.strip()
-                if not phrase:
-                    continue
-                # Abbreviations (SEN, CiC, LAC) only in their own case: "sen" is not one.
-                flags = 0 if sum(c.isupper() for c in phrase) >= 2 else re.IGNORECASE
-                pattern = re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", flags)
-                patterns.append((row["topic"], pattern))
+            phrases = [phrase.strip() for phrase in row["phrases"].split(";") if phrase.strip()]
+            # Abbreviations (SEN, CiC, LAC) only in their own case: "sen" is not one.
+            exact = [p for p in phrases if sum(c.isupper() for c in p) >= 2]
+            loose = [p for p in phrases if p not in exact]
+            for group, flags in ((exact, 0), (loose, re.IGNORECASE)):
+                if group:
+                    words = "|".join(re.escape(p) for p in sorted(group, key=len, reverse=True))
+                    patterns.append((row["topic"], re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", flags)))
     return patterns
 
 
@@ -838,7 +839,7 @@ def _sentences(lines: Sequence[_Line]) -> Iterator[_Sentence]:
         stops = (
             m.end() for m in re.finditer(r'[.!?][”"’]?(?=\s+[A-Z(•“])', text)
             # Not after an abbreviation or an initial: "It was proposed by Cllr. P. Harries, seconded ..."
-            if not _ABBREVIATION.search(text, 0, m.start())
+            if not _ABBREVIATION.search(text[max(0, m.start() - 8) : m.start()])
         )
         ends = sorted({*stops, *breaks, len(text)})
         for boundary in ends:
@@ -926,10 +927,10 @@ def _in_sentence_marker(text: str) -> str:
     return (match.group("marker") or match.group("passive")) if match else "resolved"
 
 
-def _in_sentence_resolutions(lines: Sequence[_Line]) -> Iterator[_Sentence]:
+def _in_sentence_resolutions(sentences: Sequence[_Sentence]) -> Iterator[_Sentence]:
     """Decisions written inside a sentence: "The Councillors resolved to pay all of the above."."""
     rules = _rules()
-    for sentence in _sentences(lines):
+    for sentence in sentences:
         if sentence.quoted:
             continue
         if rules["in_sentence"].match(sentence.text) or (
@@ -952,10 +953,10 @@ def looks_like_minutes(document: Document, pages: Sequence[Page]) -> bool:
     )
 
 
-def _reports(body: Sequence[_Line]) -> str | None:
+def _reports(sentences: Sequence[_Sentence]) -> str | None:
     """The sentences that say which report the meeting considered, verbatim."""
     found = []
-    for sentence in _sentences(body):
+    for sentence in sentences:
         if re.search(
             r"\b(?:consideration to|considered|introduced|presented|outlined)\b[^.]*?"
             r"\b(?:report|strategy|update|scorecard|score card|protocol|register)\b",
@@ -994,6 +995,8 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
         blocks = list(_blocks(item.body))
         in_blocks = {i for block in blocks for i in range(block.start, block.end)}
         discussion = [line for i, line in enumerate(item.body) if i not in in_blocks]
+        sentences = list(_sentences(discussion))
+        decisions = list(_in_sentence_resolutions(sentences))
         text = _joined(item.body)
         pages_used = [line.page for line in item.body if line.text] or [item.page]
         yield AgendaItem(
@@ -1002,14 +1005,13 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
             title=item.title,
             number=item.number,
             minute=item.minute,
-            reports=_reports(discussion),
+            reports=_reports(sentences),
             text=text,
             last_page=max(pages_used),
             topics=topics_in(f"{item.title or ''} {text}"),
             meeting_date=reprinted,
         )
-        sentences = list(_sentences(discussion))
-        decided = {(s.page, s.text) for s in _in_sentence_resolutions(discussion)}
+        decided = {(s.page, s.text) for s in decisions}
         yield from _discussion_actions(item.key, iter(s for s in sentences if (s.page, s.text) not in decided))
         found: list[tuple[int, object]] = []
         for block in blocks:
@@ -1020,7 +1022,7 @@ def minute_records(source: object, document: Document, pages: Sequence[Page]) ->
                     continue  # "RESOLVED:" and nothing after it: no decision to record
                 key = f"R{number}" if label is None else f"R{number}.{label}"
                 found.append((block.start, (key, label, page, words, block.marker, block.block)))
-        for sentence in _in_sentence_resolutions(discussion):
+        for sentence in decisions:
             number += 1
             marker = _in_sentence_marker(sentence.text)
             found.append((-1, (f"R{number}", None, sentence.page, sentence.text, marker, sentence.text)))
