@@ -158,3 +158,18 @@ def test_the_council_in_the_header_wins_over_one_the_text_names_more():
     text = "KENT COUNTY COUNCIL\nCOUNTY COUNCIL\n" + "with Medway Council; " * 3
     assert recognise_authority(text) == "Medway"
     assert publisher(text.splitlines()[:2]) == "Kent"
+
+
+@pytest.mark.parametrize(
+    "line, committee",
+    [
+        ("To: Cabinet – 4 March 2025", "Cabinet"),  # Kent's QPR cover report, page 1
+        ("To: County Council – 13 March 2025", "County Council"),  # Kent's treasury report, page 1
+        ("To Cabinet", "Cabinet"),  # the form: "To Cabinet" is the committee Cabinet
+        ("To: Chairman, Ladies and Gentlemen", None),  # Merthyr Tydfil, page 1: an address, not a committee
+    ],
+)
+def test_a_to_line_names_the_committee(line, committee):
+    pages = [Page(1, f"{line}\nSubject: Budget monitoring\n")]
+    assert describe(pages, "report.pdf").committee == committee
+

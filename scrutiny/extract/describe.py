@@ -64,8 +64,9 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     return {
         # "MINUTES of a meeting of the Cabinet held in ..." (Kent Cabinet minutes, page 1)
         "meeting_of": re.compile(rf"meeting of (?:the )?(?P<name>[^,.]*?{body})\b", re.IGNORECASE),
-        # "To: Cabinet – 4 March 2025" (Kent QPR cover report), "To: County Council – 13 March 2025"
-        "to_line": re.compile(rf"^To:\s*(?P<name>.*?{body})\b", re.IGNORECASE),
+        # "To: Cabinet – 4 March 2025" (Kent QPR cover report), "To: County Council – 13 March 2025",
+        # "To Cabinet": the committee; not "To: Chairman, Ladies and Gentlemen" (Merthyr Tydfil).
+        "to_line": re.compile(rf"^(?i:to):?\s+(?:the\s+)?(?P<name>(?:(?:[A-Z][\w’'&,-]*|and|of|for|&)\s+){{0,8}}?(?i:{body}))\b"),
         # "Committee Division Cabinet" (Merthyr Tydfil), "REPORT TO: Cabinet"
         "labelled": re.compile(
             rf"^(?:{_alternation(_words('committee_labels'))})\s*:?\s+(?!Date\b)(?P<name>{name})\b\s*(?:[-–:,].*)?$",
