@@ -20,6 +20,8 @@ from datasette.utils import escape_fts
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
+from ..records import LOW_OCR_CONFIDENCE
+
 __all__ = ["SEARCHED", "measure_chart", "source_link"]
 
 #: Tables searched from the one box, in the order their results are shown, with what each
@@ -239,7 +241,9 @@ def measure_chart(
             "period": row["period"] or "",
             "document": row.get("document") or "",
         }
-        points.append({**base, "kind": "reported", "value": row["value"]})
+        # A value read by OCR and not surely says so (it is drawn, but never as certain).
+        note = "uncertain: read by OCR, check the page" if row.get("uncertain") else ""
+        points.append({**base, "kind": "reported", "value": row["value"], "note": note})
         for threshold in ("target", "tolerance"):
             if row.get(threshold) is not None:
                 points.append({**base, "kind": threshold, "value": row[threshold]})
@@ -255,6 +259,7 @@ def measure_chart(
         {"field": "period", "title": "Period"},
         {"field": "value", "title": measure.get("unit") or "Value"},
         {"field": "document", "title": "Source"},
+        {"field": "note", "title": "Note"},
     ]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
@@ -303,7 +308,7 @@ def _spec_json(spec: dict[str, Any]) -> Markup:
 
 _VALUES_SQL = """
 select v.id, v.authority, v.page, v.code, v.title, v.period, v.period_start, v.period_end, v.value,
-  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id,
+  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id, v.ocr_confidence,
   d.title as document, d.committee, d.meeting_date, d.path
 from indicator_values v join documents d on d.id = v.document_id
 where v.measure_id = :measure and v.kind = 'actual' {authorities}
@@ -360,14 +365,20 @@ def _printed_once(datasette, values: list[dict[str, Any]]) -> list[dict[str, Any
     merged: dict[tuple, dict[str, Any]] = {}
     for value in values:
         printed = {"page": value["page"], "context": value["context"],
-                   "source": source_link(datasette, value["path"], value["page"])}  # fmt: skip
+                   "source": source_link(datasette, value["path"], value["page"]),
+                   "ocr_confidence": value["ocr_confidence"]}  # fmt: skip
         key = tuple(value[name] for name in _SAME_VALUE)
         if key in merged:
             merged[key]["printed"].append(printed)
-            continue
-        value["printed"] = [printed]
-        value["shown"] = _number(value["value"])
-        merged[key] = value
+        else:
+            value["printed"] = [printed]
+            value["shown"] = _number(value["value"])
+            merged[key] = value
+    for value in merged.values():
+        # Read only by OCR, and not surely: never shown as certain (a text layer printing it is).
+        value["uncertain"] = all(
+            p["ocr_confidence"] is not None and p["ocr_confidence"] < LOW_OCR_CONFIDENCE for p in value["printed"]
+        )
     return list(merged.values())
 
 
