@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -83,7 +83,7 @@ def serve_catalogue(db_path: Path, **options) -> None:
     """Datasette is imported here, not at start-up: `scrutiny build` never needs it."""
     from .catalogue.serve import serve
 
-    serve(db_path, **options)
+    serve(db_path, announce=click.echo, **options)
 
 
 workers_option = click.option(
@@ -229,7 +229,6 @@ def serve(
         scrutiny serve --db kent.db --files papers/
         then open http://127.0.0.1:8001/
     """
-    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
     serve_catalogue(db_path, host=host, port=port, metadata_path=metadata_path, files=files)
 
 
@@ -248,7 +247,6 @@ def demo(ctx: click.Context, db_path: Path, host: str, port: int) -> None:
         then open http://127.0.0.1:8001/ and search for "re-referrals"
     """
     _run_build((), db_path, ctx.obj["quiet"])
-    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
     serve_catalogue(db_path, host=host, port=port)
 
 
