@@ -266,6 +266,13 @@ def _same_file(old_path: str, new_path: str) -> bool:
 
 
 @dataclass
+class _SamePath:
+    """A file with the content of one read earlier in this build from another path."""
+
+    path: str
+
+
+@dataclass
 class _ToRead:
     """A file the build must read, and its reading once started (a pool future)."""
 
@@ -606,6 +613,7 @@ class Build:
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
         self._registry_written: dict[str, str] | None = None
+        self._reading: dict[tuple[str, str], str] = {}  # (sha256, format) -> the path read
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -706,7 +714,7 @@ class Build:
     def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
         ahead = 4 * self.workers
         sources = iter(self.sources)
-        pending: deque[tuple[SourceFile, Outcome | _ToRead]] = deque()
+        pending: deque[tuple[SourceFile, Outcome | _ToRead | _SamePath]] = deque()
         scans = self._scans
         planned_all = False
         while True:
@@ -728,6 +736,8 @@ class Build:
                 scan = next((item for item in scans if readers.ready(item)), None)
             if pending and (not isinstance(pending[0][1], _ToRead) or readers.ready(pending[0][1])):
                 source, plan = pending.popleft()
+                if isinstance(plan, _SamePath):
+                    plan = self._same_content(catalogue, source, plan.path)
                 if isinstance(plan, _ToRead):
                     plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
             elif scan is not None:
@@ -741,18 +751,28 @@ class Build:
             log.info("%s: %s", plan.path, plan.action)
             yield plan
 
-    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead:
+    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead | _SamePath:
         """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
             return self._with_ocr(catalogue, source, self._refresh(catalogue, source, existing, "unchanged"), existing["id"])
         if not existing:
-            for twin in catalogue.documents_with_sha(source.sha256):
+            twins = catalogue.documents_with_sha(source.sha256)
+            for twin in twins:
                 if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
                     catalogue.move(twin["id"], source.path)
                     return self._with_ocr(catalogue, source, self._refresh(catalogue, source, twin, "moved"), twin["id"])
+            # The same file at two paths is one document, with both paths known (read alike:
+            # the same bytes named .pdf and .txt are two readings).
+            same = [twin for twin in twins if twin["format"] == source.format]
+            if same:
+                catalogue.add_path(same[0]["id"], source.path)
+                return Outcome(source.path, "duplicate", page_count=same[0]["page_count"])
+            if (source.sha256, source.format) in self._reading:
+                return _SamePath(self._reading[source.sha256, source.format])
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
+        self._reading.setdefault((source.sha256, source.format), source.path)
         return _ToRead(source, replacing=existing is not None, ocr=OcrPlan(self.ocr, missing=self.ocr_missing))
 
     def _with_ocr(self, catalogue: Catalogue, source: SourceFile, outcome: Outcome, document_id: int) -> Outcome:
@@ -794,6 +814,15 @@ class Build:
             source.path, "ocr", page_count=len(read), problems=problems,
             ocr_waiting=len(left) if left and read else 0,
         )  # fmt: skip
+
+    def _same_content(self, catalogue: Catalogue, source: SourceFile, path: str) -> Outcome:
+        """A file this build found twice: record its second path against the first's document."""
+        document = catalogue.document_at(path)
+        if document is None or document["sha256"] != source.sha256:
+            # The first copy could not be read: read this one here, so its problem is recorded too.
+            return self._save(catalogue, source, analyse(source), replacing=False)
+        catalogue.add_path(document["id"], source.path)
+        return Outcome(source.path, "duplicate", page_count=document["page_count"])
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""

@@ -224,6 +224,13 @@ class Catalogue:
                 not_null={"path", "stage", "error"},
                 if_not_exists=True,
             )
+            # The same file at another path: one document, every path it is found at known.
+            db["document_paths"].create(
+                {"path": str, "document_id": int},
+                pk="path",
+                foreign_keys=[("document_id", "documents", "id")],
+                if_not_exists=True,
+            )
             db["pages"].create_index(["document_id", "page"], unique=True, if_not_exists=True)
             db["documents"].create_index(["path"], unique=True, if_not_exists=True)
             db["documents"].create_index(["sha256"], if_not_exists=True)
@@ -283,6 +290,11 @@ class Catalogue:
             )
         ]
 
+    def add_path(self, document_id: int, path: str) -> None:
+        """Record that the document's file (same content) is also found at ``path``."""
+        with self.db.atomic():
+            self.db["document_paths"].upsert({"path": path, "document_id": document_id}, pk="path")
+
     def pages_awaiting_ocr(self, document_id: int, mode: str) -> list[int]:
         """A PDF's pages that OCR (``mode`` auto or always) should read and has not."""
         usable = "" if mode == "always" else " and text_layer != 'usable'"
@@ -335,6 +347,7 @@ class Catalogue:
                 self._delete_document(old["id"])
                 row["id"] = old["id"]
             self._clear_problems(document.path)
+            self.db["document_paths"].delete_where("path = ?", [document.path])
             document_id = self.db["documents"].insert(row).last_pk
             self.db["pages"].insert_all(
                 {
@@ -412,6 +425,7 @@ class Catalogue:
         """Record that a document's file now lives at ``path`` (same content)."""
         with self.db.atomic():
             self._clear_problems(path)
+            self.db["document_paths"].delete_where("path = ?", [path])
             self.db["documents"].update(document_id, {"path": path})
 
     def update_facts(self, document_id: int, document: Document) -> bool:
@@ -441,8 +455,10 @@ class Catalogue:
             }
             if shared:
                 assignments = ", ".join(f"[{column}] = ?" for column in shared)
+                # Minutes reprinted from an earlier meeting keep that meeting's date (catalogue/minutes.py).
+                reprints = " and coalesce(reprinted, 0) = 0" if "reprinted" in columns else ""
                 self.db.execute(
-                    f"update [{name}] set {assignments} where document_id = ?",
+                    f"update [{name}] set {assignments} where document_id = ?{reprints}",
                     [*shared.values(), document_id],
                 )
 
@@ -458,7 +474,7 @@ class Catalogue:
 
     def _delete_document(self, document_id: int) -> None:
         measures.links_of_documents(self.db, [document_id])
-        for name in ("pages", *tables.table_names()):
+        for name in ("pages", "document_paths", *tables.table_names()):
             self.db[name].delete_where("document_id = ?", [document_id])
         self.db["documents"].delete(document_id)
 
