@@ -126,8 +126,9 @@ def _run_build(
     limits: Limits | None = None,
     review: Path | None = None,
     ocr: str | None = None,
+    **options,
 ) -> BuildSummary:
-    job = Build(paths or None, db_path, workers=workers, limits=limits, review=review, ocr=ocr)
+    job = Build(paths or None, db_path, workers=workers, limits=limits, review=review, ocr=ocr, **options)
     if quiet:
         for _ in job.run():
             pass
@@ -165,6 +166,22 @@ def _progress_name(outcome) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Review file of link decisions (default: <db>.review.csv beside the catalogue).",
 )
+@click.option(
+    "--dask",
+    metavar="ADDRESS",
+    help="Read on a Dask cluster: its scheduler (tcp://host:8786), or local / local:N to start "
+    "N worker processes here. Replaces --workers.",
+)
+@click.option(
+    "--send-files",
+    is_flag=True,
+    help="With --dask: send the workers each file's bytes (they share no filesystem with this machine).",
+)
+@click.option(
+    "--rehash",
+    is_flag=True,
+    help="Hash every file again, even one whose size and modification time are unchanged.",
+)
 @click.pass_context
 @_friendly_errors
 def build(
@@ -176,6 +193,9 @@ def build(
     memory_limit: int,
     ocr: str,
     review: Path | None,
+    dask: str | None,
+    send_files: bool,
+    rehash: bool,
 ) -> None:
     """Build or update a catalogue from PDF, HTML and text files.
 
@@ -191,11 +211,17 @@ def build(
     with Tesseract (install tesseract-ocr), after every document's text, in whichever
     workers are free; each such page is read once per version of its file.
 
+    A file whose size and modification time are those of the last build is taken as
+    unchanged without being opened (--rehash hashes every file). With --dask, documents
+    are read on a Dask cluster, the spaCy steps too, each within the same limits.
+
     \b
     Example:
         scrutiny build corpus/ --db catalogue.db
         scrutiny build ~/papers/doncaster ~/papers/rotherham --db sy.db --workers 4
         scrutiny build ~/papers/archive --db archive.db --ocr always
+        scrutiny build /shared/papers --db all.db --dask tcp://scheduler:8786
+        scrutiny build papers/ --db kent.db --dask local:2
     """
     _run_build(
         paths,
@@ -205,6 +231,9 @@ def build(
         limits=Limits(seconds=time_limit, memory_mb=memory_limit),
         review=review,
         ocr=ocr,
+        dask=dask,
+        send_files=send_files,
+        rehash=rehash,
     )
 
 

@@ -33,7 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from . import corpus, extract, registry
 from .catalogue import Catalogue
@@ -46,8 +46,8 @@ from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, 
 from .resources import bundled
 
 __all__ = [
-    "EXTRACTORS", "NEEDS_SPACY", "Build", "BuildSummary", "Limits", "OcrSettings", "analyse", "build",
-    "complete", "default_workers", "extract_prose",
+    "EXTRACTORS", "NEEDS_SPACY", "Build", "BuildSummary", "Executor", "Limits", "OcrSettings", "analyse",
+    "build", "complete", "default_workers", "extract_prose", "spacy_steps", "stopped_reading",
 ]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
@@ -388,6 +388,103 @@ def _run_extractor(source: SourceFile, analysis: Analysis, name: str) -> Analysi
     return _extract(source, analysis, name.__eq__)
 
 
+def spacy_steps(pool, source: SourceFile, analysis: Analysis, limits: Limits) -> Analysis:
+    """Run the extractors of ``NEEDS_SPACY`` on a read document, each as one task in ``pool``
+    (a pebble pool whose workers have spaCy loaded) within the limits; a step past them is
+    stopped, and the document keeps what the other steps found, with a problem naming the step.
+    The same on every executor: a build's spaCy worker, or a Dask worker's own process."""
+    if analysis.failure is not None:
+        return analysis
+    for name, _ in EXTRACTORS:
+        if name not in NEEDS_SPACY:
+            continue
+        future = pool.schedule(_run_extractor, (source, analysis, name), timeout=limits.seconds)
+        try:
+            analysis = future.result()
+            continue
+        except TimeoutError:
+            error = (
+                f"The {name} step on {source.path} took longer than the limit of "
+                f"{limits.seconds:g} s and was stopped; the document is kept without its "
+                f"{name} records. It is not tried again while the file is unchanged."
+            )
+        except BrokenProcessPool:
+            raise
+        except Exception as exception:
+            import pebble
+
+            if not isinstance(exception, pebble.ProcessExpired):
+                raise
+            error = (
+                f"The {name} step on {source.path} needed more memory than the limit of "
+                f"{limits.memory_mb} MB and was stopped; the document is kept without its "
+                f"{name} records. It is not tried again until the file changes."
+            )
+        problem = Problem(source.path, name, error, sha256=analysis.document.sha256)
+        analysis = replace(analysis, problems=(*analysis.problems, problem))
+    return analysis
+
+
+def stopped_reading(source: SourceFile, limits: Limits, exception: BaseException) -> Analysis:
+    """A reading that gave no Analysis (past the time limit, its process died, a bug), as a
+    failure that the build records in ``problems``: never a failed build."""
+    if isinstance(exception, TimeoutError):
+        error = (
+            f"Reading {source.path} took longer than the limit of {limits.seconds:g} s "
+            "and was stopped (a damaged or pathological file?). It is not tried again "
+            "until the file changes; to allow more time, delete its row from problems "
+            "and build again with a higher --time-limit."
+        )
+    else:
+        import pebble
+
+        if not isinstance(exception, pebble.ProcessExpired):
+            return Analysis(None, failure=_bug(source, "read", exception))
+        error = (
+            f"The process reading {source.path} died ({exception}), most likely out of "
+            f"memory (limit {limits.memory_mb} MB). It is not tried again until the "
+            "file changes; to retry, delete its row from problems and build again with "
+            "a higher --memory-limit."
+        )
+    # Stopped part-way, the worker could not say what it read: the file as it is now, if
+    # that is still what was found (otherwise the next build reads it again).
+    try:
+        read = source.sha256 if sha256_of(source.path) == source.sha256 else None
+    except OSError:
+        read = None
+    return Analysis(None, failure=Problem(source.path, "read", error, sha256=read))
+
+
+class Executor(Protocol):
+    """Where a build's documents are read: the seam between planning and writing (``Build``)
+    and the processes that read. ``Build`` hands it the files to read, largest first, and
+    takes each Analysis back in its own order; whatever happens to a reading (past its limits,
+    a worker lost), ``result`` gives an Analysis, a failure at worst, never an exception for a
+    document's sake. Three kinds: in this process and a local process pool (``_Readers``), and
+    a Dask cluster (``scrutiny.cluster.DaskReaders``).
+    """
+
+    #: How many documents it reads at once (a build plans four times as many ahead).
+    capacity: int
+    #: Whether each reading keeps to the time and memory limits (not in the build's process).
+    limited: bool
+
+    def start(self, waiting: Sequence[_ToRead]) -> None:
+        """Start reading the first of the ``waiting`` items not yet started, while there is room."""
+
+    def ready(self, item: _ToRead) -> bool:
+        """Whether ``result(item)`` would return without waiting."""
+
+    def wait(self) -> None:
+        """Wait until one of the readings started is finished."""
+
+    def result(self, item: _ToRead) -> Analysis:
+        """The reading's Analysis with every extractor's records (spaCy's too), or a failure."""
+
+    def close(self, finished: bool) -> None:
+        """Stop (``finished`` False: without waiting for readings in flight) and let go."""
+
+
 class _Readers:
     """Where documents are read: here (``workers=1``) or in pools started on first use.
 
@@ -399,6 +496,8 @@ class _Readers:
 
     def __init__(self, workers: int, limits: Limits):
         self.workers = workers
+        self.capacity = workers
+        self.limited = workers > 1
         self.limits = limits
         self.pool = None
         self.spacy_pool = None
@@ -426,42 +525,20 @@ class _Readers:
         wait(self.running, return_when=FIRST_COMPLETED)
 
     def result(self, item: _ToRead) -> Analysis:
+        """The document's Analysis, or a failure saying why the worker gave none."""
         if item.future is None:
             return analyse(item.source, ocr=item.ocr)
-        analysis = item.future.result()
-        if analysis.failure is not None:
-            return analysis
-        for name, _ in EXTRACTORS:
-            if name in NEEDS_SPACY:
-                analysis = self._spacy_step(item.source, analysis, name)
-        return analysis
-
-    def _spacy_step(self, source: SourceFile, analysis: Analysis, name: str) -> Analysis:
-        """One spaCy extractor in the spaCy worker, within the limits; past them, the document
-        keeps what the other steps found and a problem names the step that was stopped."""
-        future = self._spacy_pool().schedule(_run_extractor, (source, analysis, name), timeout=self.limits.seconds)
         try:
-            return future.result()
-        except TimeoutError:
-            error = (
-                f"The {name} step on {source.path} took longer than the limit of "
-                f"{self.limits.seconds:g} s and was stopped; the document is kept without its "
-                f"{name} records. It is not tried again while the file is unchanged."
-            )
+            analysis = item.future.result()
         except BrokenProcessPool:
-            raise
+            raise ScrutinyError(
+                "The worker processes that read documents could not start, so the build "
+                "stopped (what it had saved is kept). Run it again with --workers 1 to read "
+                "documents in this process, and please report the problem."
+            ) from None
         except Exception as exception:
-            import pebble
-
-            if not isinstance(exception, pebble.ProcessExpired):
-                raise
-            error = (
-                f"The {name} step on {source.path} needed more memory than the limit of "
-                f"{self.limits.memory_mb} MB and was stopped; the document is kept without its "
-                f"{name} records. It is not tried again until the file changes."
-            )
-        problem = Problem(source.path, name, error, sha256=analysis.document.sha256)
-        return replace(analysis, problems=(*analysis.problems, problem))
+            return stopped_reading(item.source, self.limits, exception)
+        return spacy_steps(self._spacy_pool(), item.source, analysis, self.limits)
 
     def _pool(self):
         if self.pool is None:
@@ -593,6 +670,9 @@ class Build:
         limits: Limits | None = None,
         review: str | Path | None = None,
         ocr: OcrSettings | str | None = None,
+        dask: str | None = None,
+        send_files: bool = False,
+        rehash: bool = False,
     ):
         if paths is None:
             paths = [bundled("corpus")]
@@ -603,6 +683,10 @@ class Build:
         if self.workers < 1:
             raise ScrutinyError("The number of workers must be 1 or more.")
         self.limits = limits or Limits()
+        # A Dask cluster's address, or "local" / "local:N" (a LocalCluster of N workers).
+        self.dask = dask
+        self.send_files = send_files
+        self.rehash = rehash
         self.ocr = OcrSettings.resolve(ocr)
         # Why Tesseract can't run here (recorded against each page that needs it), or None.
         self.ocr_missing = engine_problem(self.ocr.language) if self.ocr.mode != "never" else None
@@ -614,6 +698,7 @@ class Build:
         self.summary = BuildSummary()
         self._registry_written: dict[str, str] | None = None
         self._reading: dict[tuple[str, str], str] = {}  # (sha256, format) -> the path read
+        self._limited = self.workers > 1  # whether readings keep to the limits (the executor's)
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -654,7 +739,7 @@ class Build:
                 stage, self.roots, [p for p in self.found_problems if p.stage == stage]
             )
         self.summary.problems.extend(self.found_problems)
-        readers = _Readers(self.workers, self.limits)
+        readers = self._executor()
         self._registry_written = None
         finished = False
         try:
@@ -663,6 +748,14 @@ class Build:
             finished = True
         finally:
             readers.close(finished)
+
+    def _executor(self) -> Executor:
+        """Where this build reads: a Dask cluster when given one, else here or a local pool."""
+        if self.dask is None:
+            return _Readers(self.workers, self.limits)
+        from .cluster import DaskReaders
+
+        return DaskReaders(self.dask, self.limits, send_files=self.send_files)
 
     def _write_registry(self, catalogue: Catalogue) -> dict[str, str]:
         """Write the registry's measures and the DfE values if they changed since the last
@@ -711,8 +804,9 @@ class Build:
             log.info("linked %d reported measures to the registry", len(links))
         self.summary.links = measure_tables.link_counts(db)
 
-    def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
-        ahead = 4 * self.workers
+    def _in_order(self, catalogue: Catalogue, readers: Executor) -> Iterator[Outcome]:
+        ahead = 4 * readers.capacity
+        self._limited = readers.limited
         sources = iter(self.sources)
         pending: deque[tuple[SourceFile, Outcome | _ToRead | _SamePath]] = deque()
         scans = self._scans
@@ -732,7 +826,7 @@ class Build:
             readers.start(texts + (list(scans) if ocr_may_start else []))
             # Save the next file in order when it is ready, else any OCR reading that is done.
             scan = None
-            if self.workers > 1 or not pending:
+            if readers.capacity > 1 or not pending:
                 scan = next((item for item in scans if readers.ready(item)), None)
             if pending and (not isinstance(pending[0][1], _ToRead) or readers.ready(pending[0][1])):
                 source, plan = pending.popleft()
@@ -791,7 +885,7 @@ class Build:
         plan = OcrPlan(
             self.ocr,
             now=True,
-            seconds=self.limits.seconds if self.workers > 1 else None,
+            seconds=self.limits.seconds if self._limited else None,
             done=catalogue.ocr_words(document_id, source.sha256),
         )
         self._scans.append(_ToRead(source, replacing=True, ocr=plan, waiting=waiting))
@@ -832,41 +926,9 @@ class Build:
             action = "updated"
         return Outcome(source.path, action, page_count=row["page_count"])
 
-    def _analysis(self, source: SourceFile, readers: _Readers, item: _ToRead) -> Analysis:
-        """The worker's Analysis, or a failure saying why the worker gave none."""
-        try:
-            return readers.result(item)
-        except TimeoutError:
-            error = (
-                f"Reading {source.path} took longer than the limit of {self.limits.seconds:g} s "
-                "and was stopped (a damaged or pathological file?). It is not tried again "
-                "until the file changes; to allow more time, delete its row from problems "
-                "and build again with a higher --time-limit."
-            )
-        except BrokenProcessPool:
-            raise ScrutinyError(
-                "The worker processes that read documents could not start, so the build "
-                "stopped (what it had saved is kept). Run it again with --workers 1 to read "
-                "documents in this process, and please report the problem."
-            ) from None
-        except Exception as exception:
-            import pebble
-
-            if not isinstance(exception, pebble.ProcessExpired):
-                return Analysis(None, failure=_bug(source, "read", exception))
-            error = (
-                f"The process reading {source.path} died ({exception}), most likely out of "
-                f"memory (limit {self.limits.memory_mb} MB). It is not tried again until the "
-                "file changes; to retry, delete its row from problems and build again with "
-                "a higher --memory-limit."
-            )
-        # Stopped part-way, the worker could not say what it read: the file as it is now, if
-        # that is still what was found (otherwise the next build reads it again).
-        try:
-            read = source.sha256 if sha256_of(source.path) == source.sha256 else None
-        except OSError:
-            read = None
-        return Analysis(None, failure=Problem(source.path, "read", error, sha256=read))
+    def _analysis(self, source: SourceFile, readers: Executor, item: _ToRead) -> Analysis:
+        """The executor's Analysis, or a failure saying why it gave none."""
+        return readers.result(item)
 
     def _save(
         self, catalogue: Catalogue, source: SourceFile, analysis: Analysis, replacing: bool
@@ -1016,7 +1078,9 @@ def _unread(source: SourceFile, error: str) -> Analysis:
     return Analysis(None, failure=Problem(source.path, "read", error))
 
 
-def analyse(source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None) -> Analysis:
+def analyse(
+    source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None, file: str | None = None
+) -> Analysis:
     """Read one file and run every extractor on it: all the work that needs no catalogue.
 
     The extractors in ``NEEDS_SPACY`` run after the others; ``spacy=False`` leaves them out,
@@ -1029,7 +1093,12 @@ def analyse(source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None) 
     hash, not the one taken when the file was found: a file replaced or removed in between
     is recorded for what was actually read (a broken copy's problems never stand for the
     good file once it is put back). A file that changed while it was read is not saved.
+
+    ``file``: where the bytes are, when not at ``source.path`` (a Dask worker that shares no
+    filesystem with the build is sent the bytes); the records still name ``source.path``.
     """
+    if file is not None:
+        return _named(analyse(replace(source, path=file), spacy, ocr), file, source.path)
     if ocr is None:
         ocr = OcrPlan(now=True, missing=engine_problem(OcrSettings().language))
     try:
@@ -1077,6 +1146,21 @@ def analyse(source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None) 
     return complete(source, analysis) if spacy else analysis
 
 
+def _named(analysis: Analysis, file: str, path: str) -> Analysis:
+    """An analysis of the bytes at ``file`` as the analysis of the file at ``path``."""
+
+    def renamed(problem: Problem) -> Problem:
+        return replace(problem, path=path, error=problem.error.replace(file, path))
+
+    if analysis.failure is not None:
+        return replace(analysis, failure=renamed(analysis.failure))
+    return replace(
+        analysis,
+        document=replace(analysis.document, path=path),
+        problems=tuple(renamed(problem) for problem in analysis.problems),
+    )
+
+
 def complete(source: SourceFile, analysis: Analysis) -> Analysis:
     """Run the extractors that need spaCy on what ``analyse(source, spacy=False)`` gave."""
     if analysis.failure is not None:
@@ -1105,11 +1189,19 @@ def build(
     limits: Limits | None = None,
     review: str | Path | None = None,
     ocr: OcrSettings | str | None = None,
+    dask: str | None = None,
+    send_files: bool = False,
+    rehash: bool = False,
 ) -> BuildSummary:
     """Build or update the catalogue at ``db_path`` from the documents under ``paths``
     (None: the bundled sample corpus), then link its measures to the registry.
-    ``ocr``: "auto" (default), "always" or "never", or OcrSettings."""
-    job = Build(paths, db_path, workers=workers, limits=limits, review=review, ocr=ocr)
+    ``ocr``: "auto" (default), "always" or "never", or OcrSettings. ``dask``: read on a Dask
+    cluster (its scheduler's address, or "local" / "local:N"); ``send_files``: send it the bytes
+    (no shared filesystem). ``rehash``: hash every file, trusting no size and mtime."""
+    job = Build(
+        paths, db_path, workers=workers, limits=limits, review=review, ocr=ocr, dask=dask,
+        send_files=send_files, rehash=rehash,
+    )
     for _ in job.run():
         pass
     return job.summary
