@@ -69,6 +69,7 @@ class DaskReaders:
         self.limits = limits
         self.send_files = send_files
         self.cluster = None
+        self.running: set = set()
         if not log.isEnabledFor(logging.DEBUG):  # Dask's own news of each worker and client
             for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.core"):
                 logging.getLogger(name).setLevel(logging.ERROR)
@@ -82,7 +83,7 @@ class DaskReaders:
                     )  # fmt: skip
                 self.client = Client(self.cluster)
             else:
-                self.client = Client(address, timeout="30s")
+                self.client = Client(address, timeout="10s")
             self.client.wait_for_workers(1, timeout=60)
         except (OSError, TimeoutError) as error:
             self.close(False)
@@ -99,7 +100,6 @@ class DaskReaders:
                 "DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment."
             )
         self.capacity = max(1, sum(self.client.nthreads().values()))
-        self.running: set = set()
         # Each worker starts its reading processes (readers and spaCy load) while the build plans.
         self.client.run(_start_pool, limits, wait=False)
 

@@ -37,6 +37,7 @@ from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from . import corpus, extract, registry
 from .catalogue import Catalogue
+from .catalogue import changes
 from .catalogue import measures as measure_tables
 from .catalogue.store import building_copy, is_served, lock_path, replace_catalogue, take_build_lock
 from .corpus.discover import printable, sha256_of
@@ -776,32 +777,50 @@ class Build:
         self._registry_written = inputs
         return inputs
 
-    def _link_measures(self, catalogue: Catalogue) -> None:
-        """Link every reported measure to the registry, when anything linking reads has changed.
+    #: The name linking marks its work done by in the catalogue's change log (catalogue.changes).
+    LINK_STEP = "measure_links"
 
-        Every link is remade when a document was added, replaced or removed, or the registry,
-        synonyms, review file or linker changed; otherwise nothing is read (spaCy is not
-        even loaded), so a build with nothing new stays cheap.
+    def _link_measures(self, catalogue: Catalogue) -> None:
+        """Link the reported measures to the registry, as far as anything linking reads changed.
+
+        Linking goes authority by authority (a link may follow the authority's own history,
+        never another's): only the authorities of documents added, replaced or given another
+        authority since the last link are relinked, with those whose decisions in the review
+        file changed; every one when the registry, synonyms or linker changed, or the
+        catalogue was never linked. Only links that differ are written. With nothing changed
+        nothing is read (spaCy is not even loaded), so a build with nothing new stays cheap.
         """
         db = catalogue.db
-        inputs = {
-            **self._write_registry(catalogue),
-            "review file": registry.fingerprint(self.review),
-            "documents": measure_tables.documents_fingerprint(db),
-        }
-        if measure_tables.linking_inputs(db) != inputs:
+        inputs = {**self._write_registry(catalogue), "review file": registry.fingerprint(self.review)}
+        before = measure_tables.linking_inputs(db)
+        changed = changes.since(db, self.LINK_STEP)
+        everything = changed is None or before.get("registry") != inputs["registry"]
+        review_changed = before.get("review file") != inputs["review file"]
+        if everything or changed or before != inputs:
             measures = registry.load_registry()
             reviews, problems = registry.load_reviews(self.review, measures.ids())
             where = _display_path(self.review)  # the path the next build clears them by
             problems = [replace(problem, path=where) for problem in problems]
             catalogue.replace_problems("review", [where], problems)
             self.summary.problems.extend(problems)
-            from .nlp.linking import link  # spaCy loads only when there is linking to do
+            only = None
+            if not everything:
+                only = set(changed.authorities)
+                if review_changed:
+                    only |= _reviewed_authorities(
+                        set(measure_tables.reviews(db)) ^ set(reviews), measure_tables.authorities(db)
+                    )
+            from .nlp.linking import Linker  # spaCy loads only when there is linking to do
 
-            links = link(measure_tables.indicator_refs(db), measures, reviews)
-            measure_tables.replace_links(db, links)
+            upto = changed.upto if changed is not None else changes.latest(db)
+            relinked = measure_tables.relink(db, Linker(measures, reviews), only)
+            measure_tables.replace_reviews(db, reviews)
             measure_tables.save_linking_inputs(db, inputs)
-            log.info("linked %d reported measures to the registry", len(links))
+            changes.mark(db, self.LINK_STEP, upto)
+            log.info(
+                "relinked %s: %d links changed",
+                "every authority" if only is None else f"{len(only)} authorities", relinked,
+            )
         self.summary.links = measure_tables.link_counts(db)
 
     def _in_order(self, catalogue: Catalogue, readers: Executor) -> Iterator[Outcome]:
@@ -957,6 +976,13 @@ class Build:
             )
         catalogue.save_failure(source.path, [failure])
         return Outcome(source.path, "failed", problems=(failure,))
+
+
+def _reviewed_authorities(decisions: Iterable, known: Iterable[str | None]) -> set[str | None]:
+    """The catalogue's authorities these review decisions are about (the review file names
+    an authority in any case, or none: those with no authority)."""
+    named = {(decision.authority or "").strip().casefold() for decision in decisions}
+    return {authority for authority in known if (authority or "").strip().casefold() in named}
 
 
 def _awaiting(pages: Sequence[Page], mode: str) -> list[int]:

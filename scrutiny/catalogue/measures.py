@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 import sqlite_utils
 
 from ..errors import ScrutinyError
-from ..records import IndicatorRef, Measure, MeasureLink, OfficialValue
+from ..records import IndicatorRef, Measure, MeasureLink, MeasureReview, OfficialValue
 
 __all__ = [
-    "TABLES", "create", "documents_fingerprint", "indicator_refs", "link_counts", "linked",
-    "linking_inputs", "links_of_documents", "links_report", "replace_links", "replace_measures",
-    "replace_official_values", "save_linking_inputs",
+    "ALL", "TABLES", "authorities", "create", "documents_fingerprint", "indicator_refs", "link_counts",
+    "linked", "linking_inputs", "links_of_documents", "links_report", "relink", "replace_links",
+    "replace_measures", "replace_official_values", "replace_reviews", "reviews", "save_linking_inputs",
+    "write_links",
 ]
 
-TABLES = ("measures", "measure_links", "official_values", "measure_inputs")
+TABLES = ("measures", "measure_links", "official_values", "measure_inputs", "measure_reviews")
+
+#: ``indicator_refs(db)``'s default: every authority's indicators.
+ALL = object()
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -79,6 +83,12 @@ def create(db: sqlite_utils.Database) -> None:
     # What the last linking read (registry, review file, documents): a build relinks only
     # when one of these changed, so a build with nothing new stays cheap (issue 8).
     db["measure_inputs"].create({"name": str, "sha256": str}, pk="name", if_not_exists=True)
+    # The review file's decisions as the last linking read them: a new review file relinks
+    # only the authorities whose decisions changed.
+    db["measure_reviews"].create(
+        {"authority": str, "code": str, "title": str, "measure_id": str, "decision": str, "note": str},
+        if_not_exists=True,
+    )
     db["measure_links"].create_index(["measure_id"], if_not_exists=True)
     db["measure_links"].create_index(["status"], if_not_exists=True)
     db["official_values"].create_index(["measure_id", "area", "period_start"], if_not_exists=True)
@@ -129,24 +139,102 @@ def links_of_documents(db: sqlite_utils.Database, document_ids: Iterable[int]) -
         )
 
 
-def indicator_refs(db: sqlite_utils.Database) -> list[IndicatorRef]:
-    """Every catalogued indicator with its authority, earliest period and actual values."""
+def indicator_refs(db: sqlite_utils.Database, authority: object = ALL) -> list[IndicatorRef]:
+    """Every catalogued indicator (of one ``authority``, None for those with none) with its
+    authority, earliest period and actual values."""
     refs = []
+    where, params = ("", []) if authority is ALL else ("where d.authority is ?", [authority])
     for row in db.query(
-        """
+        f"""
         select i.id, i.document_id, d.authority, i.code, i.title, i.unit, i.polarity, i.context,
           min(v.period_start) as period_start,
           group_concat(case when v.kind = 'actual' then v.value end, '|') as vals
         from indicators i join documents d on d.id = i.document_id
         left join indicator_values v on v.indicator_id = i.id
+        {where}
         group by i.id order by i.id
-        """
+        """,
+        params,
     ):
         values = tuple(float(v) for v in (row["vals"] or "").split("|") if v)
         refs.append(IndicatorRef(row["id"], row["document_id"], row["authority"], row["code"],
                                  row["title"], row["unit"], row["polarity"], row["context"],
                                  row["period_start"], values))
     return refs
+
+
+def authorities(db: sqlite_utils.Database) -> list[str | None]:
+    """Every authority a document is in (None for documents with none)."""
+    return [row[0] for row in db.execute("select distinct authority from documents order by authority")]
+
+
+def relink(
+    db: sqlite_utils.Database,
+    link: Callable[[Sequence[IndicatorRef]], Iterable[MeasureLink]],
+    only: Iterable[str | None] | None = None,
+) -> int:
+    """Link the indicators of each authority (``only`` these; None: every one) with ``link``,
+    one authority at a time, and write the links that differ (``write_links``); return how
+    many links changed.
+
+    An authority is the unit: a measure's link can follow another of the same authority (its
+    code history, nlp/linking.py), never one of another, so linking an authority alone gives
+    the links linking everything gives it. Memory holds one authority's indicators.
+    """
+    changed = 0
+    for authority in authorities(db) if only is None else sorted(set(only), key=lambda a: (a is not None, a or "")):
+        refs = indicator_refs(db, authority)
+        changed += write_links(db, [ref.indicator_id for ref in refs], link(refs))
+    if only is None:  # links of indicators no longer catalogued (none, unless a build was stopped)
+        with db.atomic():
+            db.execute("delete from measure_links where indicator_id not in (select id from indicators)")
+    return changed
+
+
+def write_links(db: sqlite_utils.Database, indicator_ids: Sequence[int], links: Iterable[MeasureLink]) -> int:
+    """Make the links of these indicators exactly ``links``, writing only the rows that
+    differ, and copy each changed link's measure onto its indicator and values (a rejected
+    link copies none). Returns how many links changed."""
+    new = {link.indicator_id: asdict(link) for link in links}
+    old: dict[int, dict] = {}
+    for chunk in _chunks(indicator_ids):
+        marks = ", ".join("?" for _ in chunk)
+        old.update((row["indicator_id"], row) for row in db.query(
+            f"select * from measure_links where indicator_id in ({marks})", chunk))
+    gone = [key for key in old if key not in new]
+    changed = [row for key, row in new.items() if old.get(key) != row]
+    if not gone and not changed:
+        return 0
+
+    def measure(row: dict | None) -> str | None:
+        return row["measure_id"] if row and row["status"] != "rejected" else None
+
+    moved = [(measure(new.get(key)), key) for key in {*gone, *(row["indicator_id"] for row in changed)}
+             if measure(new.get(key)) != measure(old.get(key))]
+    with db.atomic():
+        for chunk in _chunks(gone):
+            db.execute(f"delete from measure_links where indicator_id in ({', '.join('?' for _ in chunk)})", chunk)
+        db["measure_links"].upsert_all(changed, pk="indicator_id")
+        db.conn.executemany("update indicators set measure_id = ? where id = ?", moved)
+        db.conn.executemany("update indicator_values set measure_id = ? where indicator_id = ?", moved)
+    return len(gone) + len(changed)
+
+
+def _chunks(items: Sequence, size: int = 500) -> Iterable[list]:
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def reviews(db: sqlite_utils.Database) -> list[MeasureReview]:
+    """The review decisions the last linking read."""
+    return [MeasureReview(**row) for row in db["measure_reviews"].rows]
+
+
+def replace_reviews(db: sqlite_utils.Database, decisions: Iterable[MeasureReview]) -> None:
+    with db.atomic():
+        db["measure_reviews"].delete_where()
+        db["measure_reviews"].insert_all(asdict(review) for review in decisions)
 
 
 def linking_inputs(db: sqlite_utils.Database) -> dict[str, str]:

@@ -14,15 +14,18 @@ from typing import IO, Iterable, Sequence
 import sqlite_utils
 
 from ..records import Document, Page, Problem, Word
-from . import measures, tables
+from . import changes, measures, tables
 
 __all__ = [
     "TABLES", "Catalogue", "building_copy", "hold_while_served", "is_served", "lock_path",
-    "replace_catalogue", "take_build_lock",
+    "replace_catalogue", "scope_fts_triggers", "take_build_lock",
 ]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
-TABLES = ("documents", "pages", "problems", "ocr_words", *tables.table_names(), *measures.TABLES)
+TABLES = (
+    "documents", "pages", "problems", "ocr_words", "document_paths", *tables.table_names(), *measures.TABLES,
+    *changes.TABLES,
+)
 
 #: Where a page's text came from, and for an OCR page how sure Tesseract was.
 _PAGE_OCR_COLUMNS = {"source": str, "text_layer": str, "ocr_confidence": float}
@@ -239,6 +242,7 @@ class Catalogue:
         self._ensure_ocr_schema()
         tables.create_all(db)
         measures.create(db)
+        changes.create(db)
         # Records read from an OCR page carry its confidence (see _record_ocr_confidence).
         for name in tables.table_names():
             columns = db[name].columns_dict
@@ -252,6 +256,7 @@ class Catalogue:
             db["documents"].enable_fts(
                 ["title", "authority", "committee"], tokenize="porter", create_triggers=True
             )
+        scope_fts_triggers(db)
 
     def _ensure_ocr_schema(self) -> None:
         """``pages.source`` (text, ocr), ``text_layer`` and ``ocr_confidence``, added to a
@@ -346,6 +351,7 @@ class Catalogue:
             if old:
                 self._delete_document(old["id"])
                 row["id"] = old["id"]
+            authorities = [old["authority"]] if old else []
             self._clear_problems(document.path)
             self.db["document_paths"].delete_where("path = ?", [document.path])
             document_id = self.db["documents"].insert(row).last_pk
@@ -361,6 +367,7 @@ class Catalogue:
             self._save_ocr_words(document_id, document.sha256, pages)
             self._record_ocr_confidence(document_id, pages)
             self._insert_problems(problems)
+            changes.record(self.db, document_id, [*authorities, document.authority])
         return document_id
 
     def _save_ocr_words(self, document_id: int, sha256: str, pages: Sequence[Page]) -> None:
@@ -440,6 +447,8 @@ class Catalogue:
             with self.db.atomic():
                 self.db["documents"].update(document_id, changes)
                 self._copy_meeting_facts(document_id, changes)
+                if "authority" in changes:  # its measures link within another authority now
+                    log_change(self.db, document_id, [current["authority"], changes["authority"]])
         return bool(changes)
 
     def _copy_meeting_facts(self, document_id: int, changes: dict) -> None:
@@ -490,6 +499,32 @@ class Catalogue:
              "recorded_at": recorded_at}
             for problem in problems
         )
+
+
+log_change = changes.record
+
+
+def scope_fts_triggers(db: sqlite_utils.Database) -> None:
+    """Make every full-text index's update trigger fire only when an indexed column changes.
+
+    sqlite-utils (``enable_fts(create_triggers=True)``) makes ``AFTER UPDATE ON table``,
+    which deletes and re-inserts the row's index entry on any update: linking sets
+    ``measure_id`` on every value it links, OCR sets ``ocr_confidence``, and each time the
+    full-text index grew (four small builds grew a 162 MB catalogue by 15%). The trigger is
+    made again as ``AFTER UPDATE OF <indexed columns> ON table``, with the same body.
+    """
+    for name, sql in db.execute(
+        "select name, sql from sqlite_master where type = 'trigger' and name like '%\\_au' escape '\\'"
+    ).fetchall():
+        table = name[: -len("_au")]
+        head = f'AFTER UPDATE ON "{table}"'
+        if head not in sql or not db[f"{table}_fts"].exists():
+            continue  # scoped already, or not one of sqlite-utils' full-text triggers
+        columns = [c for c in db[f"{table}_fts"].columns_dict if c != "rowid"]
+        scoped = sql.replace(head, f'AFTER UPDATE OF {", ".join(f"[{c}]" for c in columns)} ON "{table}"')
+        with db.atomic():
+            db.execute(f'DROP TRIGGER "{name}"')
+            db.execute(scoped)
 
 
 def _storable(text: str) -> str:

@@ -39,7 +39,7 @@ from ..records import IndicatorRef, Measure, MeasureLink, MeasureReview
 from ..registry import SYNONYMS, Registry
 from ..vocab import vocabulary
 
-__all__ = ["AUTOMATIC", "PENDING", "Words", "link", "normalise", "normalise_many", "similarity"]
+__all__ = ["AUTOMATIC", "PENDING", "Linker", "Words", "link", "normalise", "normalise_many", "similarity"]
 
 #: A score at or above this links without review ("automatic").
 AUTOMATIC = 80.0
@@ -445,13 +445,35 @@ def link(
     reviewed), in the order of ``refs``. Measures that match nothing well enough get no link."""
     if not refs:
         return []  # nothing to link: don't load spaCy
-    decisions: dict[tuple[str, str, str], list[MeasureReview]] = defaultdict(list)
-    for review in reviews:
-        decisions[_key(review.authority, review.code, review.title)].append(review)
-    index = _Index(registry)
-    registry_words: dict[str, list[Words]] = defaultdict(list)
-    for name in index.names:
-        registry_words[name.measure.id].append(name.words)
+    return Linker(registry, reviews)(refs)
+
+
+class Linker:
+    """``link`` with the registry's names normalised once, for linking many groups of refs
+    (a build relinks one authority at a time: see catalogue.measures.relink)."""
+
+    def __init__(self, registry: Registry, reviews: Sequence[MeasureReview] = ()):
+        self.registry = registry
+        self.decisions: dict[tuple[str, str, str], list[MeasureReview]] = defaultdict(list)
+        for review in reviews:
+            self.decisions[_key(review.authority, review.code, review.title)].append(review)
+        self._index: _Index | None = None
+
+    def __call__(self, refs: Sequence[IndicatorRef]) -> list[MeasureLink]:
+        if not refs:
+            return []
+        if self._index is None:
+            self._index = _Index(self.registry)
+            self.registry_words: dict[str, list[Words]] = defaultdict(list)
+            for name in self._index.names:
+                self.registry_words[name.measure.id].append(name.words)
+        return _link(refs, self._index, self.registry_words, self.decisions)
+
+
+def _link(
+    refs: Sequence[IndicatorRef], index: _Index, registry_words: dict[str, list[Words]],
+    decisions: dict[tuple[str, str, str], list[MeasureReview]],
+) -> list[MeasureLink]:
     unique = list(dict.fromkeys(ref.title or "" for ref in refs))
     normalised = dict(zip(unique, normalise_many(unique), strict=True))
     words = [normalised[ref.title or ""] for ref in refs]
