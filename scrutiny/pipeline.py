@@ -146,6 +146,10 @@ class BuildSummary:
     actions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     links: dict[str, int] | None = None  # measure links by status, once the build has linked
+    # What this build's linking did: the authorities it relinked (None: every one; 0 when
+    # nothing linking reads changed) and how many links it wrote or removed.
+    relinked_authorities: int | None = 0
+    links_changed: int = 0
     ocr_pages: int = 0  # pages read by OCR in this build
 
     def add(self, outcome: Outcome) -> None:
@@ -814,6 +818,8 @@ class Build:
 
             upto = changed.upto if changed is not None else changes.latest(db)
             relinked = measure_tables.relink(db, Linker(measures, reviews), only)
+            self.summary.relinked_authorities = None if only is None else len(only)
+            self.summary.links_changed = relinked
             measure_tables.replace_reviews(db, reviews)
             measure_tables.save_linking_inputs(db, inputs)
             changes.mark(db, self.LINK_STEP, upto)

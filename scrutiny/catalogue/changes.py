@@ -37,8 +37,10 @@ class Changes:
 
 
 def create(db: sqlite_utils.Database) -> None:
-    db["document_changes"].create(
-        {"seq": int, "document_id": int, "authority": str}, pk="seq", if_not_exists=True
+    # AUTOINCREMENT: a change logged after the log was pruned empty still comes after every mark.
+    db.execute(
+        "create table if not exists document_changes "
+        "(seq integer primary key autoincrement, document_id integer, authority text)"
     )
     # The step's name, and the last change it has taken in.
     db["step_marks"].create({"step": str, "seq": int}, pk="step", if_not_exists=True)
