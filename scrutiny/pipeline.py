@@ -18,6 +18,7 @@ open is built as a copy and renamed into place (``Build.run``).
 from __future__ import annotations
 
 import errno
+import functools
 import importlib
 import logging
 import multiprocessing
@@ -39,7 +40,7 @@ from . import corpus, extract, registry
 from .catalogue import Catalogue
 from .catalogue import changes
 from .catalogue import measures as measure_tables
-from .catalogue.store import building_copy, is_served, lock_path, replace_catalogue, take_build_lock
+from .catalogue.store import building_copy, is_served, known_sha, lock_path, replace_catalogue, take_build_lock
 from .corpus.discover import printable, sha256_of
 from .errors import ScrutinyError, UnreadableDocument
 from .extract.ocr import OcrPlan, OcrSettings, engine_problem
@@ -697,13 +698,15 @@ class Build:
         self.ocr_missing = engine_problem(self.ocr.language) if self.ocr.mode != "never" else None
         self._scans: deque[_ToRead] = deque()
         self.review = Path(review) if review is not None else registry.review_path(self.db_path)
-        found = list(corpus.discover(given))
+        known = None if rehash else known_sha(self.db_path)
+        found = list(corpus.discover(given, known))
         self.sources = sorted((item for item in found if isinstance(item, SourceFile)), key=lambda s: -s.size)
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
         self._registry_written: dict[str, str] | None = None
         self._reading: dict[tuple[str, str], str] = {}  # (sha256, format) -> the path read
         self._limited = self.workers > 1  # whether readings keep to the limits (the executor's)
+        self._clean_paths: set[str] = set()  # planned as unchanged, with nothing to write
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -866,6 +869,8 @@ class Build:
                 self._write_registry(catalogue)  # once, while the first documents are read
                 readers.wait()
                 continue
+            if plan.action != "ocr":
+                self._index(catalogue, source)
             self.summary.add(plan)
             log.info("%s: %s", plan.path, plan.action)
             yield plan
@@ -874,6 +879,9 @@ class Build:
         """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
+            if self._clean(catalogue, source):  # nothing to write: not even a transaction
+                unchanged = Outcome(source.path, "unchanged", page_count=existing["page_count"])
+                return self._with_ocr(catalogue, source, unchanged, existing["id"])
             return self._with_ocr(catalogue, source, self._refresh(catalogue, source, existing, "unchanged"), existing["id"])
         if not existing:
             twins = catalogue.documents_with_sha(source.sha256)
@@ -890,9 +898,32 @@ class Build:
             if (source.sha256, source.format) in self._reading:
                 return _SamePath(self._reading[source.sha256, source.format])
         if catalogue.known_unreadable(source.path, source.sha256):
+            self._clean(catalogue, source)
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
         self._reading.setdefault((source.sha256, source.format), source.path)
         return _ToRead(source, replacing=existing is not None, ocr=OcrPlan(self.ocr, missing=self.ocr_missing))
+
+    def _clean(self, catalogue: Catalogue, source: SourceFile) -> bool:
+        """Whether the catalogue holds this file as it is: found by its size and mtime (not
+        hashed) and described by the same manifest entry as when its records were saved.
+        A file that is not is indexed anew once its outcome is saved (``_index``)."""
+        if source.hashed:
+            return False
+        row = catalogue.indexed(source.path)
+        clean = row is not None and row["manifest"] == _manifest_key(source)
+        if clean:
+            self._clean_paths.add(source.path)
+        return clean
+
+    def _index(self, catalogue: Catalogue, source: SourceFile) -> None:
+        """Index the file (its size, mtime, SHA-256 and manifest entry) once its outcome is
+        saved, unless the index already says all that."""
+        if source.path in self._clean_paths or source.mtime_ns is None:
+            self._clean_paths.discard(source.path)
+            return
+        catalogue.index_file(
+            source.path, source.size, source.mtime_ns, source.sha256, _manifest_key(source), source.stat_ns or 0
+        )
 
     def _with_ocr(self, catalogue: Catalogue, source: SourceFile, outcome: Outcome, document_id: int) -> Outcome:
         """A document already read, with its pages that still need OCR queued (an earlier build
@@ -982,6 +1013,19 @@ class Build:
             )
         catalogue.save_failure(source.path, [failure])
         return Outcome(source.path, "failed", problems=(failure,))
+
+
+def _manifest_key(source: SourceFile) -> str:
+    """What a document's facts were made from besides its content, as a digest: its manifest
+    entry and the code that guesses facts (a new version re-describes each document once)."""
+    import hashlib
+
+    return hashlib.sha256(f"{source.manifest!r} {_describer()}".encode()).hexdigest()
+
+
+@functools.cache
+def _describer() -> str:
+    return registry.fingerprint(Path(extract.describe.__code__.co_filename))
 
 
 def _reviewed_authorities(decisions: Iterable, known: Iterable[str | None]) -> set[str | None]:

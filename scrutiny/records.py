@@ -40,6 +40,9 @@ class SourceFile:
     size: int
     format: str  # "pdf", "html" or "text"
     manifest: ManifestEntry | None = None
+    mtime_ns: int | None = None  # its modification time when found (None: not known)
+    stat_ns: int | None = None  # when its size and mtime were looked at (time.time_ns())
+    hashed: bool = True  # False: its SHA-256 is the catalogue's, its size and mtime unchanged
 
 
 @dataclass(frozen=True)

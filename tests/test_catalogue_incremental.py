@@ -4,13 +4,18 @@ time, full-text triggers that fire only for indexed columns."""
 from __future__ import annotations
 
 import csv
+import os
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlite_utils
+from click.testing import CliRunner
 
 from scrutiny.catalogue import Catalogue
 from scrutiny.catalogue import changes
 from scrutiny.catalogue import measures as measure_tables
+from scrutiny.cli import cli
 from scrutiny.nlp.linking import Linker
 from scrutiny.pipeline import Build
 from scrutiny.records import Document, Page
@@ -160,3 +165,82 @@ def test_a_catalogue_made_before_keeps_its_data_and_gets_scoped_triggers(catalog
         assert "AFTER UPDATE OF [text] ON" in sql
         assert catalogue.db["pages"].count == pages
         assert catalogue.db.execute("select count(*) from pages_fts where pages_fts match 'referrals'").fetchone()[0] > 0
+
+
+# --- planning by size and modification time ----------------------------------------------
+
+MINUTES_TEXT = REPO / "tests" / "fixtures" / "seeds" / "004_4b7e043a54d74d09.txt"
+
+
+def papers_an_hour_old(folder: Path) -> Path:
+    """Three small files whose modification time is an hour ago (not 'racily clean')."""
+    folder.mkdir()
+    (folder / "minutes.txt").write_text(MINUTES_TEXT.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "agenda.txt").write_text("Agenda\nItem 1: Apologies for absence\n")
+    (folder / "notes.txt").write_text("Notes of the meeting\n")
+    hour_ago = time.time() - 3600
+    for file in folder.iterdir():
+        os.utime(file, (hour_ago, hour_ago))
+    return folder
+
+
+def run(job: Build) -> dict[str, str]:
+    return {Path(o.path).name: o.action for o in job.run()}
+
+
+def test_a_rebuild_with_nothing_changed_opens_no_file_and_writes_nothing(tmp_path):
+    papers = papers_an_hour_old(tmp_path / "papers")
+    db_path = tmp_path / "c.db"
+    assert set(run(Build([papers], db_path, workers=1)).values()) == {"added"}
+    watcher = sqlite3.connect(db_path)
+    version = watcher.execute("pragma data_version").fetchone()[0]
+    again = Build([papers], db_path, workers=1)
+    assert [source.hashed for source in again.sources] == [False, False, False]
+    assert set(run(again).values()) == {"unchanged"}
+    # data_version changes when another connection commits a change: the build made none.
+    assert watcher.execute("pragma data_version").fetchone()[0] == version
+
+
+def test_a_file_changed_behind_its_size_and_mtime_is_read_with_rehash(tmp_path):
+    papers = papers_an_hour_old(tmp_path / "papers")
+    db_path = tmp_path / "c.db"
+    run(Build([papers], db_path, workers=1))
+    # The same number of bytes, the old modification time put back: as git's index, the
+    # build takes it as unchanged; --rehash hashes every file and reads it.
+    notes = papers / "notes.txt"
+    stat = notes.stat()
+    notes.write_text("Notes of the meetinG\n")
+    os.utime(notes, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run(Build([papers], db_path, workers=1))["notes.txt"] == "unchanged"
+    result = CliRunner().invoke(cli, ["-q", "build", str(papers), "--db", str(db_path), "--workers", "1", "--rehash"])
+    assert result.exit_code == 0, result.output
+    with sqlite_utils.Database(db_path) as db:
+        assert db.execute("select text from pages join documents d on d.id = document_id "
+                          "where d.path like '%notes.txt'").fetchone()[0] == "Notes of the meetinG"
+
+
+def test_a_file_touched_is_hashed_and_one_just_written_is_hashed_again(tmp_path):
+    papers = papers_an_hour_old(tmp_path / "papers")
+    db_path = tmp_path / "c.db"
+    run(Build([papers], db_path, workers=1))
+    os.utime(papers / "agenda.txt")  # now: its content is hashed again, and found the same
+    touched = Build([papers], db_path, workers=1)
+    assert {Path(s.path).name: s.hashed for s in touched.sources}["agenda.txt"] is True
+    assert run(touched)["agenda.txt"] == "unchanged"
+    # Modified within two seconds of being looked at: it could change again unseen in the
+    # same tick of a coarse clock, so it is hashed again next time too.
+    later = Build([papers], db_path, workers=1)
+    assert {Path(s.path).name: s.hashed for s in later.sources}["agenda.txt"] is True
+
+
+def test_a_manifest_edit_is_seen_though_the_file_is_not_opened(tmp_path):
+    papers = papers_an_hour_old(tmp_path / "papers")
+    db_path = tmp_path / "c.db"
+    (papers / "manifest.csv").write_text("file,authority\nnotes.txt,Kent\n")
+    run(Build([papers], db_path, workers=1))
+    (papers / "manifest.csv").write_text("file,authority\nnotes.txt,Medway\n")
+    job = Build([papers], db_path, workers=1)
+    assert not any(source.hashed for source in job.sources)
+    assert run(job) == {"agenda.txt": "unchanged", "minutes.txt": "unchanged", "notes.txt": "updated"}
+    with sqlite_utils.Database(db_path) as db:
+        assert db.execute("select authority from documents where path like '%notes.txt'").fetchone()[0] == "Medway"

@@ -18,14 +18,19 @@ from . import changes, measures, tables
 
 __all__ = [
     "TABLES", "Catalogue", "building_copy", "hold_while_served", "is_served", "lock_path",
-    "replace_catalogue", "scope_fts_triggers", "take_build_lock",
+    "known_sha", "replace_catalogue", "scope_fts_triggers", "take_build_lock",
 ]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
 TABLES = (
     "documents", "pages", "problems", "ocr_words", "document_paths", *tables.table_names(), *measures.TABLES,
-    *changes.TABLES,
+    *changes.TABLES, "file_index",
 )
+
+#: A file whose modification time is this close to when it was looked at may change again
+#: within the same tick of a coarse clock (1-2 s on some filesystems) after it was hashed:
+#: its index entry is not trusted (git's "racily clean" files).
+RACY_NS = 2_000_000_000
 
 #: Where a page's text came from, and for an OCR page how sure Tesseract was.
 _PAGE_OCR_COLUMNS = {"source": str, "text_layer": str, "ocr_confidence": float}
@@ -240,6 +245,14 @@ class Catalogue:
             db["documents"].create_index(["authority", "meeting_date"], if_not_exists=True)
             db["problems"].create_index(["path"], if_not_exists=True)
         self._ensure_ocr_schema()
+        # What each file's size and modification time were when it was last hashed, and the
+        # manifest entry it was last described by: a build that finds both unchanged takes the
+        # file as read, without opening it or writing anything (as git's index does).
+        db["file_index"].create(
+            {"path": str, "size": int, "mtime_ns": int, "sha256": str, "manifest": str, "stat_ns": int},
+            pk="path",
+            if_not_exists=True,
+        )
         tables.create_all(db)
         measures.create(db)
         changes.create(db)
@@ -297,6 +310,9 @@ class Catalogue:
 
     def add_path(self, document_id: int, path: str) -> None:
         """Record that the document's file (same content) is also found at ``path``."""
+        known = self.db.execute("select document_id from document_paths where path = ?", [path]).fetchone()
+        if known and known[0] == document_id:
+            return  # known already: nothing to write
         with self.db.atomic():
             self.db["document_paths"].upsert({"path": path, "document_id": document_id}, pk="path")
 
@@ -321,6 +337,20 @@ class Catalogue:
                 [document_id, sha256],
             )
         }
+
+    def indexed(self, path: str) -> dict | None:
+        """The file index's row for ``path`` (see ``known_sha``), or None."""
+        return next(self.db["file_index"].rows_where("path = ?", [path]), None)
+
+    def index_file(self, path: str, size: int, mtime_ns: int, sha256: str, manifest: str, stat_ns: int) -> None:
+        """Record that the file at ``path``, of this size and mtime when looked at ``stat_ns``,
+        has this content and manifest entry (its records saved as such)."""
+        with self.db.atomic():
+            self.db["file_index"].upsert(
+                {"path": path, "size": size, "mtime_ns": mtime_ns, "sha256": sha256, "manifest": manifest,
+                 "stat_ns": stat_ns},
+                pk="path",
+            )
 
     def known_unreadable(self, path: str, sha256: str) -> bool:
         """True if this exact file was tried before and could not be read at all."""
@@ -502,6 +532,26 @@ class Catalogue:
 
 
 log_change = changes.record
+
+
+def known_sha(db_path: str | Path):
+    """``discover``'s ``known`` for the catalogue at ``db_path``: a file's SHA-256 from the
+    file index when its size and mtime are those it was hashed with (and were not racy),
+    else None. Read-only; a catalogue not made yet knows nothing."""
+    try:
+        connection = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True, check_same_thread=False)
+        connection.execute("select 1 from file_index limit 1")
+    except sqlite3.Error:
+        return lambda path, size, mtime_ns: None
+
+    def known(path: str, size: int, mtime_ns: int) -> str | None:
+        row = connection.execute(
+            "select sha256 from file_index where path = ? and size = ? and mtime_ns = ? and mtime_ns < stat_ns - ?",
+            [path, size, mtime_ns, RACY_NS],
+        ).fetchone()
+        return row[0] if row else None
+
+    return known
 
 
 def scope_fts_triggers(db: sqlite_utils.Database) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..records import FORMATS, ManifestEntry, Problem, SourceFile
 from .manifest import MANIFEST_NAME, read_manifest
@@ -126,13 +127,21 @@ def _manifest_entries(
     return entries, problems
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
+#: known(path, size, mtime_ns) -> the file's SHA-256 if these were its size and modification
+#: time when it was last hashed (and so its content is taken as unchanged), else None.
+Known = Callable[[str, int, int], "str | None"]
+
+
+def discover(paths: Iterable[str | Path], known: Known | None = None) -> Iterator[SourceFile | Problem]:
     """Yield a SourceFile for every .pdf, .html/.htm and .txt file under ``paths``.
 
     Directories are walked recursively (hidden files and folders skipped) in a stable order.
     Each file gets the entry from the nearest ``manifest.csv`` that lists it. A path that
     does not exist, a folder that can't be read, a link out of the folder, a file name that
     is not valid UTF-8 and a manifest row whose file is missing each yield a Problem.
+
+    Each file is hashed, unless ``known`` gives its SHA-256 for its size and modification
+    time as they are (as git's index does): then it is not even opened (``hashed`` False).
     """
     seen: set[Path] = set()
     for given in paths:
@@ -187,12 +196,18 @@ def discover(paths: Iterable[str | Path]) -> Iterator[SourceFile | Problem]:
                 continue
             listed = entries.get(resolved)
             try:
+                looked = time.time_ns()
+                stat = os.stat(file)
+                sha256 = known(str(file), stat.st_size, stat.st_mtime_ns) if known else None
                 yield SourceFile(
                     path=str(file),
-                    sha256=sha256_of(file),
-                    size=os.path.getsize(file),
+                    sha256=sha256 or sha256_of(file),
+                    size=stat.st_size,
                     format=FORMATS[file.suffix.lower()],
                     manifest=listed[1] if listed else None,
+                    mtime_ns=stat.st_mtime_ns,
+                    stat_ns=looked,
+                    hashed=sha256 is None,
                 )
             except OSError as error:
                 yield Problem(str(file), "discover", f"Could not read {file}: {error.strerror}.")
