@@ -280,6 +280,38 @@ def demo(ctx: click.Context, db_path: Path, host: str, port: int) -> None:
 
 
 @cli.command()
+@click.argument("catalogues", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Review file of link decisions (default: <db>.review.csv beside the catalogue).",
+)
+@click.pass_context
+@_friendly_errors
+def merge(ctx: click.Context, catalogues: tuple[Path, ...], db_path: Path, review: Path | None) -> None:
+    """Merge catalogues built apart (one per council, on other machines) into one.
+
+    Documents are matched by content (SHA-256): one already in --db is not copied again, its
+    other path is kept. Every record is copied with its ids renumbered, then the measures are
+    linked once for the whole catalogue. --db may exist already; the catalogues given are
+    only read.
+
+    \b
+    Example:
+        scrutiny merge kent.db medway.db --db south-east.db
+        scrutiny merge councils/*.db --db all.db
+    """
+    from .pipeline import merge as merge_catalogues
+
+    merged, summary = merge_catalogues(catalogues, db_path, review=review)
+    if not ctx.obj["quiet"]:
+        for one in merged:
+            click.echo(f"{one.path}: {one.documents} documents copied, {one.duplicates} already in {db_path}")
+        click.echo(str(summary))
+
+
+@cli.command()
 @db_option
 @_friendly_errors
 def quality(db_path: Path) -> None:

@@ -49,7 +49,7 @@ from .resources import bundled
 
 __all__ = [
     "EXTRACTORS", "NEEDS_SPACY", "Build", "BuildSummary", "Executor", "Limits", "OcrSettings", "analyse",
-    "build", "complete", "default_workers", "extract_prose", "spacy_steps", "stopped_reading",
+    "build", "complete", "default_workers", "extract_prose", "merge", "spacy_steps", "stopped_reading",
 ]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
@@ -1256,6 +1256,37 @@ def _extract(source: SourceFile, analysis: Analysis, chosen: Callable[[str], boo
         except Exception as error:  # one extractor's bug must not lose the document
             problems.append(_bug(source, name, error))
     return replace(analysis, problems=tuple(problems), records=tuple(records))
+
+
+def merge(
+    catalogues: Sequence[str | Path], db_path: str | Path, review: str | Path | None = None
+) -> tuple[list, BuildSummary]:
+    """Merge the catalogues (built apart: one per council, on other machines) into the one at
+    ``db_path`` (made if need be): documents by SHA-256, ids renumbered, then the measures
+    linked once for the whole catalogue. Returns what each brought (catalogue.merge.Merged)
+    and the linking's summary."""
+    from .catalogue.merge import copy_catalogue
+
+    db_path = Path(db_path)
+    for path in catalogues:
+        if not Path(path).is_file():
+            raise ScrutinyError(f"No catalogue at {path}; give the .db files scrutiny build made.")
+        if db_path.exists() and _same_file(str(path), str(db_path)):
+            raise ScrutinyError(f"{path} is the catalogue being merged into; give another --db.")
+    if is_served(db_path):
+        raise ScrutinyError(
+            f"{db_path} is being served (scrutiny serve); merge into another file, or stop serving it first."
+        )
+    merged = []
+    with _only_build(db_path), _catalogue_errors(db_path), Catalogue(db_path) as catalogue:
+        for path in catalogues:
+            merged.append(copy_catalogue(catalogue.db, path))
+            log.info("%s: %d documents copied, %d already there", path, merged[-1].documents, merged[-1].duplicates)
+    # Link once, over what changed (every authority, for a new catalogue): a build of no files.
+    job = Build([], db_path, workers=1, review=review)
+    for _ in job.run():
+        pass
+    return merged, job.summary
 
 
 def build(
