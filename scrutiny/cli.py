@@ -395,7 +395,20 @@ _ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @cli.command()
-@click.argument("site")
+@click.argument("site", required=False)
+@click.option(
+    "--sites",
+    "sites_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of sites to fetch at once (columns: site, and optionally authority and committee), instead of SITE.",
+)
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="With --sites: how many sites to fetch at once (each host still gets one request at a time).",
+)
 @click.option("--authority", help="The council the site belongs to (default: from the registry of known sites).")
 @click.option(
     "--committee",
@@ -438,7 +451,9 @@ _ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 @_friendly_errors
 def fetch(
     ctx: click.Context,
-    site: str,
+    site: str | None,
+    sites_file: Path | None,
+    parallel: int,
     authority: str | None,
     committees: tuple[str, ...],
     since,
@@ -465,16 +480,22 @@ def fetch(
     Files that fail (404, an HTML page where a PDF should be, a cut-off download) are
     listed in the manifest and the summary; the command still exits 0 unless --strict.
     Only the site's own host is read (redirects elsewhere are not followed) unless
-    --allow-host names another.
+    --allow-host names another. --sites fetches many councils at once into one corpus,
+    each host one request at a time.
 
     \b
     Example:
         scrutiny fetch doncaster --committee "children and young people" --since 2024-01-01
         scrutiny fetch https://democracy.kent.gov.uk --authority Kent --committee cabinet --corpus kent/
         scrutiny fetch https://democracy.example.gov.uk --authority Example --allow-host docs.example.gov.uk
+        scrutiny fetch --sites councils.csv --since 2024-01-01 --corpus papers/
         scrutiny build papers/ --db catalogue.db
     """
     from .corpus import Fetch, FetchSettings  # httpx and defusedxml load only to fetch
+    from .corpus.moderngov import FetchSites, read_sites
+
+    if (site is None) == (sites_file is None):
+        raise click.UsageError("Give a SITE, or a file of sites with --sites (not both).")
 
     settings = FetchSettings(
         delay=delay,
@@ -487,18 +508,18 @@ def fetch(
         refresh=refresh,
         contact=contact,
     )
-    job = Fetch(
-        site,
-        corpus_dir,
-        authority=authority,
-        committees=committees,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        settings=settings,
-    )
+    dates = {"since": since.date() if since else None, "until": until.date() if until else None}
+    if sites_file is not None:
+        if authority or committees:
+            raise click.UsageError("With --sites, give each site's authority and committees in the file.")
+        job = FetchSites(read_sites(sites_file), corpus_dir, settings=settings, parallel=parallel, **dates)
+        described = f"{len(job.jobs)} sites"
+    else:
+        job = Fetch(site, corpus_dir, authority=authority, committees=committees, settings=settings, **dates)
+        described = f"{job.site.authority} from {job.site.base_url}"
     quiet = ctx.obj["quiet"]
     if not quiet:
-        click.echo(f"Fetching {job.site.authority} from {job.site.base_url} into {corpus_dir}/")
+        click.echo(f"Fetching {described} into {corpus_dir}/")
     events = job.run()
     if quiet:
         for _ in events:
@@ -513,7 +534,10 @@ def fetch(
             for _ in shown:
                 pass
         click.echo(str(job.summary))
-    for failure in job.summary.failures:
+    summary = job.summary
+    for failure in summary.failures:
         click.echo(f"  failed: {failure.url}: {failure.detail}", err=True)
-    if strict and job.summary.failed:
+    for where, error in getattr(job, "errors", {}).items():
+        click.echo(f"  stopped: {where}: {error}", err=True)
+    if strict and (summary.failed or getattr(job, "errors", None)):
         ctx.exit(1)

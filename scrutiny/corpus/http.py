@@ -8,9 +8,11 @@ connections, 5xx, 429); a 404 or any other 4xx is an answer, not a fault, and is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
+import threading
 import time
 import urllib.robotparser
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ import tenacity
 from ..errors import ScrutinyError
 
 __all__ = [
-    "Download", "FetchSettings", "NotModified", "PoliteClient", "RequestFailed", "host_of", "user_agent",
+    "Download", "FetchSettings", "HostTurns", "NotModified", "PoliteClient", "RequestFailed", "host_of", "user_agent",
 ]
 
 log = logging.getLogger(__name__)
@@ -130,6 +132,20 @@ def _describe(error: BaseException) -> str:
     return f"connection failed ({type(error).__name__}: {text})"
 
 
+class HostTurns:
+    """One request at a time to each host, spaced by the delay, across every client that
+    shares it (``scrutiny fetch --sites``: many councils at once, each host in turn)."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, float] = {}  # host -> when its last request ended
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, host: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(host, threading.Lock())
+
+
 class PoliteClient:
     """Sequential GETs through one httpx client, spaced per host, checked against robots.txt.
 
@@ -138,8 +154,11 @@ class PoliteClient:
     from it: a site can't send scrutiny to fetch, and later publish, another site's files.
     """
 
-    def __init__(self, settings: FetchSettings | None = None, hosts: Iterable[str] | None = None):
+    def __init__(
+        self, settings: FetchSettings | None = None, hosts: Iterable[str] | None = None, turns: HostTurns | None = None
+    ):
         self.settings = settings or FetchSettings()
+        self.turns = turns
         self.user_agent = user_agent(self.settings.contact)
         self.hosts = None if hosts is None else {host.lower() for host in (*hosts, *self.settings.hosts)}
         self._client = httpx.Client(
@@ -147,7 +166,7 @@ class PoliteClient:
             timeout=self.settings.timeout,
             follow_redirects=False,  # followed here, one hop at a time (_stream)
         )
-        self._last_request: dict[str, float] = {}
+        self._last_request: dict[str, float] = turns.last if turns is not None else {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self.requests = 0  # every request made, retries included
 
@@ -169,6 +188,12 @@ class PoliteClient:
             pause = self.settings.delay - (time.monotonic() - last)
             if pause > 0:
                 time.sleep(pause)
+
+    def _turn(self, url: str):
+        """This host's turn, held for the whole request, when clients share hosts' turns."""
+        if self.turns is None:
+            return contextlib.nullcontext()
+        return self.turns.lock(urlsplit(url).netloc)
 
     def allowed(self, url: str) -> bool:
         """Whether the site's robots.txt lets scrutiny fetch ``url`` (read once per site)."""
@@ -249,12 +274,13 @@ class PoliteClient:
                     )
                 if hop and check_robots and not self.allowed(url):
                     raise RequestFailed(f"redirected to {url}, which its site's robots.txt does not allow scrutiny to fetch")
-                self._wait_turn(url)
-                self.requests += 1
-                try:
-                    answer = receive(url)
-                finally:  # the pause runs from the end of a download, however long it took
-                    self._last_request[urlsplit(url).netloc] = time.monotonic()
+                with self._turn(url):
+                    self._wait_turn(url)
+                    self.requests += 1
+                    try:
+                        answer = receive(url)
+                    finally:  # the pause runs from the end of a download, however long it took
+                        self._last_request[urlsplit(url).netloc] = time.monotonic()
                 if isinstance(answer, httpx.Response):
                     return answer
                 url = answer  # where the redirect points

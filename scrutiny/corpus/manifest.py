@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import os
+import threading
 import tempfile
 from dataclasses import fields
 from pathlib import Path
@@ -87,20 +88,26 @@ class FetchManifest:
     """A corpus's manifest.csv as ``scrutiny fetch`` keeps it: one row per source URL.
 
     Rows the fetch did not write (a hand-made manifest's, or ones without a source URL) are
-    kept as they are, and so are columns it does not know. Every ``put`` rewrites the file
-    atomically (a temporary file renamed over it), so a fetch killed at any moment leaves a
-    whole manifest that lists exactly the files already saved.
+    kept as they are, and so are columns it does not know. Writing costs what changed: a new
+    source URL's row is appended (one line, synced); a row that changes rewrites the file
+    atomically (a temporary file renamed over it). A row is appended with one write call
+    after its file is saved, so a fetch killed at any moment leaves a manifest that lists
+    exactly the files already saved. Safe to share between threads (``scrutiny fetch
+    --sites`` fetches many councils into one corpus).
     """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.columns = list(FETCH_COLUMNS)
         self._rows: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self._appendable = False  # the file's header is self.columns: a row may be appended
         if self.path.exists():
             try:
                 with open(self.path, newline="", encoding="utf-8-sig") as f:
                     reader = csv.DictReader(f)
                     self.columns += [c for c in reader.fieldnames or [] if c and c not in self.columns]
+                    self._appendable = list(reader.fieldnames or []) == self.columns
                     for number, row in enumerate(reader):
                         key = (row.get("source_url") or "").strip() or f"#row{number}:{row.get('file')}"
                         self._rows[key] = row
@@ -128,19 +135,39 @@ class FetchManifest:
             f.name: "" if getattr(record, f.name) is None else str(getattr(record, f.name))
             for f in fields(FetchedFile)
         }
-        old = self._rows.get(record.source_url)
-        if old is not None and all((old.get(name) or "") == value for name, value in row.items()):
-            return False
-        self._rows[record.source_url] = {**(old or {}), **row}
-        self.save()
-        return True
+        with self._lock:
+            old = self._rows.get(record.source_url)
+            if old is not None and all((old.get(name) or "") == value for name, value in row.items()):
+                return False
+            self._rows[record.source_url] = {**(old or {}), **row}
+            if old is None and self._appendable:
+                self._append(self._rows[record.source_url])
+            else:
+                self.save()
+            return True
+
+    def _append(self, row: dict[str, str]) -> None:
+        text = io.StringIO(newline="")
+        csv.DictWriter(text, fieldnames=self.columns, extrasaction="ignore").writerow(row)
+        line = text.getvalue().encode("utf-8")
+        handle = os.open(self.path, os.O_RDWR | os.O_APPEND)
+        try:
+            size = os.fstat(handle).st_size
+            if size and os.pread(handle, 1, size - 1) not in (b"\n", b"\r"):
+                line = b"\r\n" + line  # a hand-made manifest whose last row has no line end
+            os.write(handle, line)
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
     def save(self) -> None:
+        """Write the whole manifest (atomically)."""
         text = io.StringIO(newline="")
         writer = csv.DictWriter(text, fieldnames=self.columns, extrasaction="ignore")
         writer.writeheader()
         writer.writerows(self._rows.values())
         write_atomically(self.path, text.getvalue().encode("utf-8"))
+        self._appendable = True
 
 
 def _umask() -> int:

@@ -25,6 +25,7 @@ import mimetypes
 import os
 import re
 import shutil
+import threading
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
@@ -39,11 +40,13 @@ import defusedxml.ElementTree
 from ..errors import ScrutinyError
 from ..records import FetchedFile, FetchEvent
 from .discover import sha256_of
-from .http import Download, FetchSettings, NotModified, PoliteClient, RequestFailed, host_of
+from .http import Download, FetchSettings, HostTurns, NotModified, PoliteClient, RequestFailed, host_of
 from .manifest import MANIFEST_NAME, FetchManifest, write_atomically
 
 __all__ = [
     "Fetch",
+    "FetchSites",
+    "read_sites",
     "FetchSettings",
     "FetchSummary",
     "Site",
@@ -425,6 +428,8 @@ class Fetch:
         since: datetime.date | None = None,
         until: datetime.date | None = None,
         settings: FetchSettings | None = None,
+        manifest: FetchManifest | None = None,
+        turns: HostTurns | None = None,
     ):
         self.site = resolve_site(site, authority)
         self.corpus = Path(corpus)
@@ -436,7 +441,8 @@ class Fetch:
         self.settings = settings or FetchSettings()
         self.summary = FetchSummary()
         self._client: PoliteClient | None = None
-        self._manifest: FetchManifest | None = None
+        self._manifest: FetchManifest | None = manifest  # shared by the sites of a --sites fetch
+        self._turns = turns
 
     def _service(self, method: str, query: str = "") -> str:
         return f"{self.site.base_url}/{_SERVICE}/{method}{'?' + query if query else ''}"
@@ -445,8 +451,10 @@ class Fetch:
         """Fetch what is missing, yielding an event per meeting and per file."""
         try:
             self.corpus.mkdir(parents=True, exist_ok=True)
-            self._manifest = FetchManifest(self.corpus / MANIFEST_NAME)
-            with PoliteClient(self.settings, hosts=[host_of(self.site.base_url)]) as client:
+            shared = self._manifest is not None
+            if not shared:
+                self._manifest = FetchManifest(self.corpus / MANIFEST_NAME)
+            with PoliteClient(self.settings, hosts=[host_of(self.site.base_url)], turns=self._turns) as client:
                 self._client = client
                 try:
                     for event in self._events():
@@ -457,7 +465,8 @@ class Fetch:
                     self.summary.requests = client.requests
         except OSError as error:
             raise ScrutinyError(_cannot_write(self.corpus, error)) from None
-        shutil.rmtree(self.corpus / PARTIAL, ignore_errors=True)  # reached only when the run completed
+        if not shared:  # the sites of a --sites fetch may still be downloading into it
+            shutil.rmtree(self.corpus / PARTIAL, ignore_errors=True)  # reached only when the run completed
 
     def _events(self) -> Iterator[FetchEvent]:
         for committee in self._committees():
@@ -709,3 +718,132 @@ def fetch(
     for _ in job.run():
         pass
     return job.summary
+
+
+# --- Many councils at once --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteRequest:
+    """One row of a sites file: a site (an address or a council's name) and what to fetch."""
+
+    site: str
+    authority: str | None = None
+    committees: tuple[str, ...] = ()
+
+
+def read_sites(path: str | Path) -> list[SiteRequest]:
+    """The sites a ``--sites`` file lists: a CSV with a ``site`` (or ``base_url``) column, and
+    optionally ``authority`` and ``committee`` (several separated by ``;``). The registry of
+    known sites (scrutiny/data/moderngov_sites.csv) is such a file."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            columns = set(reader.fieldnames or ())
+            column = "site" if "site" in columns else "base_url" if "base_url" in columns else None
+            if column is None:
+                raise ScrutinyError(
+                    f"The sites file {path} has no 'site' column. Its first line names the columns: "
+                    "site,authority,committee (committee optional, several separated by ';')."
+                )
+            requests = [
+                SiteRequest(
+                    row[column].strip(),
+                    (row.get("authority") or "").strip() or None,
+                    tuple(c.strip() for c in (row.get("committee") or "").split(";") if c.strip()),
+                )
+                for row in reader
+                if (row.get(column) or "").strip()
+            ]
+    except OSError as error:
+        raise ScrutinyError(f"Could not read the sites file {path}: {error.strerror or error}.") from None
+    if not requests:
+        raise ScrutinyError(f"The sites file {path} lists no site.")
+    return requests
+
+
+class FetchSites:
+    """Fetch many councils' sites into one corpus at once (``scrutiny fetch --sites``).
+
+    Each site is a ``Fetch`` of its own in a thread (at most ``parallel`` at a time), all
+    writing one manifest; every request waits for its host's turn, shared across the sites,
+    so a host gets one request at a time, spaced by the delay, however many sites it serves.
+    ``run()`` yields every site's events as they happen; ``summaries`` holds each site's.
+    """
+
+    def __init__(
+        self,
+        sites: Sequence[SiteRequest],
+        corpus: str | Path,
+        *,
+        since: datetime.date | None = None,
+        until: datetime.date | None = None,
+        settings: FetchSettings | None = None,
+        parallel: int = 8,
+    ):
+        self.corpus = Path(corpus)
+        self.parallel = max(1, parallel)
+        self.turns = HostTurns()
+        self._manifest: FetchManifest | None = None
+        # Sites are resolved here, so a wrong name stops the fetch before any request.
+        self.jobs = [
+            Fetch(request.site, corpus, authority=request.authority, committees=request.committees,
+                  since=since, until=until, settings=settings, turns=self.turns)
+            for request in sites
+        ]  # fmt: skip
+        self.summaries: dict[str, FetchSummary] = {job.site.base_url: job.summary for job in self.jobs}
+        self.errors: dict[str, str] = {}  # a site whose fetch stopped, and why
+
+    @property
+    def summary(self) -> FetchSummary:
+        """Every site's counts together."""
+        total = FetchSummary()
+        for one in self.summaries.values():
+            total.actions.update(one.actions)
+            total.failures.extend(one.failures)
+            total.requests += one.requests
+        return total
+
+    def run(self) -> Iterator[FetchEvent]:
+        import queue
+        from concurrent.futures import ThreadPoolExecutor
+
+        try:
+            self.corpus.mkdir(parents=True, exist_ok=True)
+            self._manifest = FetchManifest(self.corpus / MANIFEST_NAME)
+        except OSError as error:
+            raise ScrutinyError(_cannot_write(self.corpus, error)) from None
+        events: queue.Queue = queue.Queue(maxsize=1000)
+        stop = threading.Event()
+        done = object()
+
+        def one(job: Fetch) -> None:
+            job._manifest = self._manifest
+            try:
+                for event in job.run():
+                    if stop.is_set():
+                        return
+                    events.put(event)
+            except ScrutinyError as error:
+                self.errors[job.site.base_url] = str(error)
+            finally:
+                events.put(done)
+
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="scrutiny-fetch") as pool:
+            for job in self.jobs:
+                pool.submit(one, job)
+            left = len(self.jobs)
+            try:
+                while left:
+                    event = events.get()
+                    if event is done:
+                        left -= 1
+                    else:
+                        yield event
+            finally:
+                stop.set()
+                while left:  # let the threads finish the request they are in
+                    if events.get() is done:
+                        left -= 1
+        if not self.errors:
+            shutil.rmtree(self.corpus / PARTIAL, ignore_errors=True)
