@@ -458,6 +458,9 @@ class Linker:
         for review in reviews:
             self.decisions[_key(review.authority, review.code, review.title)].append(review)
         self._index: _Index | None = None
+        # Titles recur across authorities: each is normalised (spaCy) and scored once.
+        self._words: dict[str, Words] = {}
+        self._best: dict[tuple, _Match | None] = {}
 
     def __call__(self, refs: Sequence[IndicatorRef]) -> list[MeasureLink]:
         if not refs:
@@ -467,20 +470,22 @@ class Linker:
             self.registry_words: dict[str, list[Words]] = defaultdict(list)
             for name in self._index.names:
                 self.registry_words[name.measure.id].append(name.words)
-        return _link(refs, self._index, self.registry_words, self.decisions)
+        return _link(refs, self._index, self.registry_words, self.decisions, self._words, self._best)
 
 
 def _link(
     refs: Sequence[IndicatorRef], index: _Index, registry_words: dict[str, list[Words]],
     decisions: dict[tuple[str, str, str], list[MeasureReview]],
+    normalised: dict[str, Words] | None = None, best: dict[tuple, _Match | None] | None = None,
 ) -> list[MeasureLink]:
-    unique = list(dict.fromkeys(ref.title or "" for ref in refs))
-    normalised = dict(zip(unique, normalise_many(unique), strict=True))
+    normalised = {} if normalised is None else normalised
+    unique = [title for title in dict.fromkeys(ref.title or "" for ref in refs) if title not in normalised]
+    normalised.update(zip(unique, normalise_many(unique), strict=True))
     words = [normalised[ref.title or ""] for ref in refs]
     reviewed = [decisions.get(_key(ref.authority, ref.code, ref.title), []) for ref in refs]
     rejected = [{r.measure_id for r in rs if r.decision == "reject"} for rs in reviewed]
     # The same title, unit and polarity link the same way: score each combination once.
-    best: dict[tuple, _Match | None] = {}
+    best = {} if best is None else best
     matches = []
     for ref, w, no in zip(refs, words, rejected, strict=True):
         key = (ref.title, ref.unit, ref.polarity, frozenset(no))
