@@ -30,8 +30,8 @@ import badfiles
 REPO = Path(__file__).resolve().parent.parent
 SEED_004_TEXT = REPO / "tests" / "fixtures" / "seeds" / "004_4b7e043a54d74d09.txt"
 
-#: Columns that say when a row was written, not what it holds.
-WHEN = {"built_at", "recorded_at"}
+#: Columns that say when a row was written (or a file looked at), not what it holds.
+WHEN = {"built_at", "recorded_at", "stat_ns"}
 
 
 @pytest.fixture(scope="module")
