@@ -15,13 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
-from ..periods import NUMBER_WORDS, normalise_unit, parse_number, parse_period
-from ..records import Cell, Commentary, Indicator, IndicatorValue, Page
+from ..periods import NUMBER_WORDS, SCALES, Period, header_period, normalise_unit, parse_number, parse_period
+from ..records import Cell, Commentary, Indicator, IndicatorValue, Page, TableCell
+from . import grids
 from .describe import MONTH, clean_line
 
 __all__ = ["derive_rag", "indicators", "polarity_of"]
 
-Record = Indicator | IndicatorValue | Commentary
+Record = Indicator | IndicatorValue | Commentary | TableCell
 
 # A measure code: a letter or two and a number, maybe a letter suffix or a range:
 # A1, A09, B13, C14, D17c, E20-22, F03, KPI 12 is not a code (a word, then a space).
@@ -113,8 +114,9 @@ def _items(text: str) -> list[_Item]:
 class _Builder:
     """Collects one document's records and hands out keys unique within it."""
 
-    def __init__(self, year_hint: str | None):
+    def __init__(self, year_hint: str | None, reporting: Period | None = None):
         self.year_hint = year_hint
+        self.reporting = reporting  # the period the document reports on, where it says
         self.records: list[Record] = []
         self.count = 0
 
@@ -128,23 +130,45 @@ class _Builder:
 
     def value(self, key: str, page: int, number: str, context: str, *, kind: str = "actual",
               period: str | None = None, unit: str | None = None, target: float | None = None,
-              tolerance: float | None = None, rag: str | None = None, method: str = "table") -> None:
+              tolerance: float | None = None, rag: str | None = None, method: str = "table",
+              period_source: str | None = None, confidence: tuple[str, str] | None = None,
+              dates: tuple[str | None, str | None] | None = None,
+              bbox: tuple[float, float, float, float] | None = None) -> None:
         value = parse_number(number)
         if value is None:
             return
-        # "Q1 average =1843" (seed 000 p11) is an average over Q1: the period is Q1.
-        start, end = (
-            parse_period(re.sub(r"\s+average$", "", period), self.year_hint) if period else (None, None)
-        )
+        if dates is not None:
+            start, end = dates
+        else:
+            # "Q1 average =1843" (seed 000 p11) is an average over Q1: the period is Q1.
+            start, end = (
+                parse_period(re.sub(r"\s+average$", "", period), self.year_hint) if period else (None, None)
+            )
+        if period is not None and period_source is None:
+            period_source = "label"
+        if period is None and self.reporting is not None and kind in ("actual", "count"):
+            # the document's own period ("Performance Report - January 2016/17", seed 002)
+            period, (start, end), period_source = self.reporting.label, (self.reporting.start, self.reporting.end), "document"
         if rag is None and kind == "actual":
             rag = derive_rag(value, target, tolerance)
+        level, reason = confidence or _confidence(method, period_source, unit)
         self.records.append(
             IndicatorValue(
                 indicator=key, page=page, value=value, context=context, kind=kind,
                 period=period, period_start=start, period_end=end, unit=unit,
                 target=target, tolerance=tolerance, rag=rag, method=method,
+                confidence=level, confidence_reason=reason, period_source=period_source, bbox=bbox,
             )
         )
+
+
+def _confidence(method: str, period_source: str | None, unit: str | None) -> tuple[str, str]:
+    """How sure a value from a layout reader is, and why: the layout names the measure; the
+    period and unit decide the rest."""
+    if period_source in (None, "document"):
+        why = "no period printed with it" if period_source is None else "period from the document's title"
+        return "medium", f"{method}: the layout names its measure; {why}"
+    return "high", f"{method}: the layout names its measure and period ({period_source})"
 
 
 # --- Measure tables (seed 000 appendices) -------------------------------------------
@@ -247,69 +271,259 @@ def _commentary(builder: _Builder, key: str, page: int, column: str, cell: Cell)
             builder.records.append(Commentary(key, page, text.strip(), source, kind))
 
 
-# --- Grids: counts by category, values by period -------------------------------------
+# --- Tables of numbers: every number a fact, the measures among them values ----------------
 
-_TOLERANCE_HEADER = re.compile(r"\b(?:tolerance|target|red|amber|green)\b", re.I)
-_YEAR = re.compile(r"^\s*(?:19|20)\d\d\s*$")  # "2027" under "Timescale" (Kent ICS appendix p9)
-_PERIOD_ONLY = re.compile(rf"^\s*(?:as at (?:the )?end of\s+)?{_PERIOD}(?:\s+{_PERIOD})?\s*$", re.I)
-_NUMBER_CELL = re.compile(rf"^\s*(?:£\s*)?{_NUMBER}\s*(?:%|k|m)?\s*$")
+_KINDS = {
+    "actual": "actual", "target": "target", "tolerance": "tolerance", "previous": "previous",
+    "forecast": "forecast", "budget": "budget", "variance": "variance", "change": "change",
+    "benchmark": "benchmark",
+}
+_LEADING_WORDS = re.compile(r"^(?:on|of|for|in|at|the|no\.|:|-|–)\s+", re.I)
+# a unit printed alone in a heading: "£m", "(£000s)", "%", "yrs"
+_UNIT_WORD = re.compile(r"(?<!\S)\(?(?:£\s*(?:m|mn|bn|k|000s?|'000s?)?|%|yrs|years)\)?(?!\S)", re.I)
 
 
-def _grid_tables(builder: _Builder, pages: Sequence[Page]) -> None:
-    """Tables of numbers labelled by a row and a column, where a period or a
-    target/tolerance category is printed in the headers (seed 000 p3: measures outside
-    tolerance by area; seed 001 p2: NEETs by month; seed 001 p4: budget by quarter)."""
+def _strip(text: str, *spans: tuple[int, int]) -> str:
+    """``text`` with the character ``spans`` (a role's words, a period) taken out."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    text = " ".join(text.split()).strip(" :;,-–*()")
+    while (shorter := _LEADING_WORDS.sub("", text)) != text:
+        text = shorter
+    return text
+
+
+def _category(path: tuple[str, ...], year_hint: str | None) -> tuple[str, str | None, str | None]:
+    """A column's headings as (what they name, role, unit): "30-Sep-24 › Balance › £m" names
+    "Balance" with the unit £m; "Actual 30/09/2024" names nothing but the role actual."""
+    role = None
+    kept: list[str] = []
+    unit = normalise_unit(" ".join(path))
+    for text in path:
+        if grids.is_status_category(text):
+            role = "count"
+            kept.append(text)
+            continue
+        found = grids.role_of(text)
+        spans = [p.at for p in _periods_in(text, year_hint)]
+        if found:
+            role = found[0]
+            if found[0] in ("actual",) or _strip(text, found[1].span(), *spans) == "":
+                spans.append(found[1].span())
+        rest = " ".join(_UNIT_WORD.sub(" ", _strip(text, *spans)).split())  # the unit is said already
+        if rest:
+            kept.append(rest)
+    return " ".join(kept), role, unit
+
+
+def _periods_in(text: str, year_hint: str | None):
+    from ..periods import find_periods
+
+    return find_periods(text, year_hint, years=True, months=True, undated=True)
+
+
+def _row_role(label: str, year_hint: str | None) -> tuple[str | None, str]:
+    """A role at the start of a row's label ("Limit on principal invested ...", "Actual as at
+    30 September 2024", Kent treasury p11; "Target (Cap) No. Children:", Merthyr p6) and the
+    label without it and without its periods."""
+    found = grids.role_of(label, at_start=True)
+    spans = [p.at for p in _periods_in(label, year_hint)]
+    if found is None:
+        return None, label
+    return found[0], _strip(label, found[1].span(), *spans)
+
+
+def _row_period(label: str, year_hint: str | None) -> Period | None:
+    return header_period([label], year_hint) if label else None
+
+
+def _confidence_of_cell(period_source: str | None, unit: str | None, title: str, value: float) -> tuple[str, str]:
+    reasons = []
+    if period_source is None:
+        reasons.append("no period printed for it")
+    elif period_source == "document":
+        reasons.append("period from the document's title")
+    elif period_source == "caption":
+        reasons.append("period from the text over the table")
+    if unit is None and value != int(value):
+        reasons.append("no unit printed")
+    if not title:
+        return "low", "table: no row label or heading names it"
+    if not reasons:
+        return "high", "table: headings and row label name its measure, period and unit"
+    level = "low" if period_source is None and unit is None else "medium"
+    return level, "table: " + "; ".join(reasons)
+
+
+def _inherit_headers(found: grids.Grid, previous: grids.Grid | None) -> None:
+    """A table that goes on over a page break without its headings takes them from the
+    table it continues, column by column where they line up (Merthyr's capital table,
+    dev corpus pp3-4)."""
+    if previous is None or any(found.headers) or found.stub:
+        return
+    for j, (x0, x1) in enumerate(found.spans):
+        best = max(
+            range(len(previous.spans)),
+            key=lambda k: min(x1, previous.spans[k][1]) - max(x0, previous.spans[k][0]),
+        )
+        if min(x1, previous.spans[best][1]) - max(x0, previous.spans[best][0]) > 0:
+            found.headers[j] = previous.headers[best]
+    found.stub = previous.stub
+
+
+def _table_values(builder: _Builder, pages: Sequence[Page]) -> None:
+    """Every number in every table, with its row's label and its column's headings
+    (``TableCell``), and the measures among them as indicator values: a row with an actual
+    and a target becomes a value with its target and tolerance; budgets, forecasts and
+    variances are values of their own kind.
+
+    Built from Kent's treasury management report (dev corpus pp4-11: "Actual 30/09/2024 |
+    Minimum", "Upper limit | Lower limit", a row "Limit on principal invested" over a row
+    "Actual as at 30 September 2024"), Birmingham's temporary accommodation table (p3,
+    its date in the sentence above it), Merthyr's plan and capital tables (dev corpus),
+    seed 000 p3 (measures by status) and seed 001 pp2-5 (NEETs by month, budgets in £000s).
+    """
+    previous: grids.Grid | None = None
     for page in pages:
-        for table in page.tables:
-            rows = [[clean_line(cell.text) for cell in row] for row in table.rows]
-            if not rows or _is_header(table.rows[0]):
+        for number, table in enumerate(page.tables, start=1):
+            if table.rows and _is_header(table.rows[0]):
+                continue  # a measure table: read by _measure_tables
+            found = grids.grid(table, number, builder.year_hint)
+            if found is None:
                 continue
-            body_start = next(
-                (i for i, row in enumerate(rows) if any(_NUMBER_CELL.match(c) for c in row[1:])), None
-            )
-            if body_start is None or body_start == 0:
+            if number == 1:
+                _inherit_headers(found, previous)
+            previous = found
+            _grid_values(builder, page.page, found)
+
+
+def _grid_values(builder: _Builder, page: int, found: grids.Grid) -> None:
+    hint = builder.year_hint
+    caption = found.caption
+    not_results = grids.is_not_result(caption[-200:]) or grids.is_not_result(found.stub) or any(
+        grids.is_not_result(" ".join(h)) for h in found.headers
+    )
+    stub_period = next((_row_period(text, hint) for text in (found.heading, found.stub) if text and _row_period(text, hint)), None)
+    table_period = stub_period or grids.caption_period(caption, hint)
+    table_period_source = "caption" if table_period else None
+    caption_unit = normalise_unit(found.stub) or (
+        normalise_unit(caption) if re.search(r"£\s*(?:m|000|k|bn)\b|\(\s*(?:%|£\w*)\s*\)", caption) else None
+    )
+    columns = [_category(path, hint) for path in found.headers]
+    column_periods = [header_period(path, hint) for path in found.headers]
+    summary = any(role == "count" for _, role, _ in columns)
+    # the rows' own roles; a row with a role but no other words takes the measure the other
+    # rows with roles name ("Actual as at 30 September 2024" under "Limit on principal invested")
+    row_roles = {row.index: _row_role(row.label[-1] if row.label else "", hint) for row in found.rows}
+    named = [rest for role, rest in row_roles.values() if role and rest]
+    cells: list[tuple] = []
+    for row in found.rows:
+        label = row.label[-1] if row.label else ""
+        row_role, row_rest = row_roles[row.index]
+        row_period = _row_period(label, hint)
+        context = " | ".join(cell.text.replace("**", "") for cell in found.table.rows[row.index] if cell.text.strip())
+        for j, numbers in row.numbers.items():
+            category, column_role, column_unit = columns[j]
+            header = grids.SEPARATOR.join(found.headers[j]) or None
+            if grids.is_reference(header or ""):
                 continue
-            headers = rows[:body_start]
-            columns = [" ".join(h[j] for h in headers if j < len(h) and h[j]) for j in range(len(rows[0]))]
-            caption_period = next(
-                (c for h in headers for c in h if c and _PERIOD_ONLY.match(c)), None
+            cell = row.cells[j]
+            for item in numbers:
+                unit = item.unit or column_unit or normalise_unit(label) or caption_unit
+                if item.noun and unit is None and re.fullmatch(r"[a-z]+s", item.noun):
+                    unit = "count"  # "16 places"
+                # the period: printed in the cell, else an "as at" date in the row's label,
+                # else the column's headings, the row's label, the table's heading or caption
+                candidates = [
+                    (item.period, "cell"),
+                    (row_period if row_period and row_period.label.lower().startswith("as at") else None, "row"),
+                    (column_periods[j], "column"),
+                    (row_period, "row"),
+                    (table_period, table_period_source),
+                    (builder.reporting, "document"),
+                ]
+                period, source = next(((p, src) for p, src in candidates if p is not None), (None, None))
+                role = column_role or row_role
+                builder.records.append(
+                    TableCell(
+                        page=page, table=found.number, row=row.index, column=found.columns[j][0],
+                        text=item.text, value=item.value, context=context,
+                        row_label=grids.SEPARATOR.join(row.label) or None, column_header=header,
+                        caption=caption or None, unit=unit, scale=SCALES.get(unit or ""),
+                        role=role if role in _KINDS else None,
+                        period=period.label if period else None,
+                        period_start=period.start if period else None,
+                        period_end=period.end if period else None,
+                        period_source=source if period else None, part=item.part, bbox=cell.bbox,
+                    )
+                )
+                if not_results or role in ("rag", "direction"):
+                    continue
+                measure = row_rest if row_role and not column_role else label
+                if row_role and not column_role and not measure and named:
+                    measure = named[0]
+                measure = " – ".join(p for p in (*row.label[:-1], measure) if p) if len(row.label) > 1 else measure
+                if not measure:
+                    measure = found.stub
+                title = " – ".join(p for p in (measure, category) if p)
+                explicit = source not in (None, "document")
+                if not (role or explicit or unit not in (None, "count") or summary):
+                    continue  # a number with no role, period or unit printed: a table cell only
+                if not title:
+                    continue
+                cells.append((row, j, item, title, role, unit, period, source, context, cell))
+    _table_kpis(builder, page, cells, summary)
+
+
+def _table_kpis(builder: _Builder, page: int, cells: list[tuple], summary: bool) -> None:
+    """The table's values: one measure per title; each actual with the target and tolerance
+    printed in its slot (its row and period for roles in columns; its column for roles in rows)."""
+    keys: dict[str, str] = {}
+    slots: dict[tuple, dict[str, tuple[float, str]]] = defaultdict(dict)
+    for row, j, item, title, role, unit, period, source, context, cell in cells:
+        if role in ("target", "tolerance"):
+            slots[(row.index, title, period.label if period else None)].setdefault(role, (item.value, context))
+            slots[(row.index, title, None)].setdefault(role, (item.value, context))
+            slots[("column", j, title)].setdefault(role, (item.value, context))
+    for row, j, item, title, role, unit, period, source, context, cell in cells:
+        kind = "count" if summary and role == "count" else _KINDS.get(role or "actual", "actual")
+        if summary and role != "count":
+            continue
+        method = "summary" if summary else "table"
+        if summary:
+            unit = "count"
+        if title not in keys:
+            code_match = _CODE_LINE.match(title)
+            code = code_match.group("code") if code_match and code_match.group("title") else None
+            keys[title] = builder.indicator(page, code, title, unit, None, method)
+        target = tolerance = None
+        rag = None
+        if kind == "actual":
+            stated = (
+                slots.get((row.index, title, period.label if period else None))
+                or slots.get((row.index, title, None))
+                or slots.get(("column", j, title))
+                or {}
             )
-            counts = any(_TOLERANCE_HEADER.search(c) for c in columns)
-            body = rows[body_start:]
-            numeric_columns = {
-                j for row in body for j, text in enumerate(row) if _NUMBER_CELL.match(text)
-            }
-            # A header over no numbers names the table: "CYPS Total Revenue Variance" (seed 001 p5).
-            caption = " ".join(
-                c for j, c in enumerate(columns)
-                if c and j not in numeric_columns and c != caption_period and not _PERIOD_ONLY.match(c)
-            )
-            for row, cells in zip(body, table.rows[body_start:], strict=True):
-                # The row's cells as printed, line breaks kept, so each line is on the page.
-                context = " | ".join(cell.text.replace("**", "") for cell in cells if cell.text.strip())
-                label_cells = [c for c in row if c and not _NUMBER_CELL.match(c)]
-                row_period = next((c for c in label_cells if _PERIOD_ONLY.match(c)), None)
-                label = " ".join(c for c in label_cells if c != row_period) or caption
-                row_keys: dict[str, str] = {}
-                for j, text in enumerate(row):
-                    if not _NUMBER_CELL.match(text) or _YEAR.match(text):
-                        continue
-                    column = columns[j] if j < len(columns) else ""
-                    column_period = column if _PERIOD_ONLY.match(column) else None
-                    period = row_period or column_period or caption_period
-                    if not period and not counts:
-                        continue  # no period and no category: page numbers, references
-                    column_label = "" if column_period else column
-                    if column_period is None and caption_period and column.startswith(caption_period):
-                        column_label = column[len(caption_period):].strip()
-                    title = " – ".join(p for p in (label, column_label) if p)
-                    method = "summary" if counts else "table"
-                    unit = "count" if counts else normalise_unit(text + " " + column)
-                    if title not in row_keys:  # one measure per row label and column label
-                        row_keys[title] = builder.indicator(table.page, None, title, unit, None, method)
-                    builder.value(row_keys[title], table.page, text, context,
-                                  kind="count" if counts else "actual", period=period, unit=unit,
-                                  method=method)
+            target, tolerance = (stated[r][0] if r in stated else None for r in ("target", "tolerance"))
+            # a target printed on another row (Kent treasury p11: the limit over the actual)
+            # is part of the value's context, so the context holds every number it records
+            for other in {stated[r][1] for r in stated} - {context}:
+                context = f"{context}\n{other}"
+            rag = grids.rag_of_colour(cell.fill)
+        level, reason = _confidence_of_cell(source, unit, title, item.value)
+        builder.value(
+            keys[title], page, item.text if parse_number(item.text) is not None else _number_text(item), context,
+            kind=kind, period=period.label if period else None, unit=unit, target=target, tolerance=tolerance,
+            rag=rag, method=method, period_source=source if period else None, confidence=(level, reason),
+            dates=(period.start, period.end) if period else (None, None), bbox=cell.bbox,
+        )
+
+
+def _number_text(item: grids.Number) -> str:
+    """The printed number alone, for a cell that prints words with it ("16 places")."""
+    match = re.match(r"\s*([(+\-−–]?\s*£?\s*[-−–]?\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmM]\b|bn\b)?\)?)", item.text)
+    return match.group(1) if match else item.text
 
 
 # --- Infographic blocks and "Label: value" lines (text outside tables) ----------------
@@ -562,7 +776,7 @@ def indicators(pages: Iterable[Page], year_hint: str | None = None) -> list[Reco
     pages = list(pages)
     builder = _Builder(year_hint)
     _measure_tables(builder, pages)
-    _grid_tables(builder, pages)
+    _table_values(builder, pages)
     for page in pages:
         text = page.text if page.outside_tables is None else page.outside_tables
         _infographics(builder, page.page, text)

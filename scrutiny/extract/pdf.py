@@ -35,7 +35,8 @@ from typing import Any, Iterator
 
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
-from .tables import read_tables
+from .tables import chars_outside, read_tables
+from .words import blocks
 
 __all__ = ["page_objects", "page_text", "read_pdf", "text_of"]
 
@@ -107,6 +108,9 @@ def page_objects(page: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
                 )
             elif isinstance(obj, LTCurve):
                 ruling = box(obj)
+                # the fill colour tells a scorecard's RAG cells apart (scrutiny.extract.tables)
+                ruling["fill"] = obj.fill
+                ruling["non_stroking_color"] = obj.non_stroking_color
                 if isinstance(obj, LTRect):
                     ruling["object_type"] = "rect"
                 elif isinstance(obj, LTLine):
@@ -199,7 +203,7 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                         "it is kept with no text. OCR it to make it searchable.",
                         page=number,
                     )
-            tables, outside = (), None
+            tables, outside, columns = (), None, ()
             if text.strip():
                 try:
                     tables, outside = read_tables(page, number, chars, rulings)
@@ -211,6 +215,17 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                         f"{error}); the page's text is kept.",
                         page=number,
                     )
+                try:
+                    # text set in columns, read column by column (the grids' text left out)
+                    columns = blocks(chars_outside(tables, chars))
+                except Exception as error:  # a page whose words can't be placed is read as one text
+                    yield Problem(
+                        str(path),
+                        "read",
+                        f"The columns of page {number} could not be told apart ({type(error).__name__}: "
+                        f"{error}); its text is read line by line across the page.",
+                        page=number,
+                    )
             # Drop pdfplumber's per-page object cache so long PDFs stream in flat memory.
             page.close()
-            yield Page(page=number, text=text, tables=tables, outside_tables=outside)
+            yield Page(page=number, text=text, tables=tables, outside_tables=outside, blocks=columns)
