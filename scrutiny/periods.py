@@ -19,8 +19,8 @@ from dateutil.relativedelta import relativedelta
 from .vocab import vocabulary
 
 __all__ = [
-    "NUMBER_WORDS", "SCALES", "Period", "find_periods", "header_period", "normalise_unit", "parse_number",
-    "parse_period", "reporting_period",
+    "MONTH_NAMES", "NUMBER_WORDS", "PERIODS_IN_SENTENCES", "SCALES", "Period", "find_periods", "header_period",
+    "normalise_unit", "parse_number", "parse_period", "reporting_period",
 ]
 
 #: Counts papers write as words: "Nine KPIs did not meet the floor standard" (Kent QPR cover, p1).
@@ -40,6 +40,23 @@ _MONTHS = {
     for name in (full, *short)
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+#: The months written out, capitalised, as a regular expression alternation ("January|February|...").
+MONTH_NAMES = "|".join(name.capitalize() for name in _NAMES["months"])
+
+# Period mentions in a sentence, as written (scrutiny.nlp.prose). Months must be capitalised
+# ("may" is a verb); "May" counts only with a year. "in over 12 months" (seed 002 p2) is no
+# period: only "rolling 12 months" is. A day is a period: "as at 31st December 2011" (Merthyr p3).
+_CAPITAL_MONTHS = "|".join(name.capitalize() for name in _NAMES["months"] if name != "may")
+PERIODS_IN_SENTENCES = re.compile(
+    r"(?i:\b(?:financial\s+)?year[\s-]to[\s-]date\b|\bytd\b|\byear\s+so\s+far\b"
+    r"|\brolling\s+12\s+months\b)"
+    rf"|\b(?:as\s+at\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:{MONTH_NAMES})\s+(?:19|20)\d\d\b"
+    r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
+    r"(?:,?\s+(?:of\s+)?(?:19|20)\d\d[/-]\d\d)?\b"
+    r"|\b(?:19|20)\d\d[/-]\d\d\b(?:\s+(?:year[\s-]end|outturn))?(?!\s*%)"
+    rf"|\b(?:(?:{_CAPITAL_MONTHS})(?:'s|’s)?(?:\s+(?:19|20)\d\d)?|May\s+(?:19|20)\d\d)\b"
+    r"(?:\s+in[\s-]month)?"
+)
 _ORDINALS = dict(_NAMES["quarter_ordinals"])
 
 # "2016/17", "2016-17", "2016/2017", "2016 - 17"; the second year must follow the first.

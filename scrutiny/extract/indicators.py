@@ -767,14 +767,17 @@ def _finish(records: list[Record]) -> list[Record]:
     return finished
 
 
-def indicators(pages: Iterable[Page], year_hint: str | None = None) -> list[Record]:
-    """Every indicator, value and comment the layout of a document's pages shows, in page order.
+def indicators(pages: Iterable[Page], year_hint: str | None = None, reporting: Period | None = None) -> list[Record]:
+    """Every indicator, value, comment and table cell the layout of a document's pages shows,
+    in page order.
 
     ``year_hint`` is text that names the year of the document's period ("Quarter 1
-    2016/17"), for period labels printed without one ("Q1", "July").
+    2016/17"), for period labels printed without one ("Q1", "July"). ``reporting`` is the
+    period the document reports on (``periods.reporting_period``): a value no heading,
+    column or label dates is that period's (``period_source`` "document").
     """
     pages = list(pages)
-    builder = _Builder(year_hint)
+    builder = _Builder(year_hint, reporting)
     _measure_tables(builder, pages)
     _table_values(builder, pages)
     for page in pages:

@@ -35,6 +35,7 @@ from typing import Any, Iterator
 
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
+from .grids import grid
 from .tables import chars_outside, read_tables
 from .words import blocks
 
@@ -216,8 +217,10 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                         page=number,
                     )
                 try:
-                    # text set in columns, read column by column (the grids' text left out)
-                    columns = blocks(chars_outside(tables, chars))
+                    # text set in columns, read column by column (the tables of numbers left out:
+                    # a slide's frame drawn as one big table is no table of numbers)
+                    numeric = [t for i, t in enumerate(tables, 1) if grid(t, i) is not None]
+                    columns = blocks(chars_outside(numeric, chars))
                 except Exception as error:  # a page whose words can't be placed is read as one text
                     yield Problem(
                         str(path),

@@ -83,13 +83,38 @@ def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [sorted(line, key=lambda w: w["x0"]) for line in lines]
 
 
-def _pieces(line: list[dict[str, Any]]) -> list[_Piece]:
-    """A line cut where a gap wider than a gutter (about a line's height) parts its words."""
+def _gaps(line: list[dict[str, Any]]) -> list[float]:
+    return [b["x0"] - a["x1"] for a, b in zip(line, line[1:])]
+
+
+def _edges(lines: list[list[dict[str, Any]]]) -> set[int]:
+    """Left edges of columns: where, on four or more lines, a word starts after a gap wider
+    than the line's spaces (Kent's slides, dev corpus p3: the right-hand column starts at
+    the same place on every line, only a few points from the middle column's last word)."""
+    counts: dict[int, int] = {}
+    for line in lines:
+        gaps = _gaps(line)
+        if not gaps:
+            continue
+        space = median(gaps)
+        for word, gap in zip(line[1:], gaps):
+            if gap > 1.8 * space and gap > 4:
+                key = round(word["x0"])
+                counts[key] = counts.get(key, 0) + 1
+    return {x for x, n in counts.items() if n + counts.get(x - 1, 0) + counts.get(x + 1, 0) >= 4}
+
+
+def _pieces(line: list[dict[str, Any]], edges: set[int]) -> list[_Piece]:
+    """A line cut where a gutter parts its words: a gap much wider than the line's spaces,
+    or a wider gap before a word that starts where a column starts on other lines."""
     height = median(w["bottom"] - w["top"] for w in line)
-    gutter = max(1.1 * height, 7.0)
+    gaps = _gaps(line)
+    space = median(gaps) if gaps else 0.0
+    gutter = max(2.5 * space, 0.6 * height, 5.0)
     pieces = [_Piece([line[0]])]
-    for word in line[1:]:
-        if word["x0"] - pieces[-1].x1 > gutter:
+    for word, gap in zip(line[1:], gaps):
+        at_edge = any(abs(word["x0"] - x) <= 1.5 for x in edges) and gap > max(1.8 * space, 4.0)
+        if gap > gutter or at_edge:
             pieces.append(_Piece([word]))
         else:
             pieces[-1].words.append(word)
@@ -156,7 +181,9 @@ def blocks(chars: list[dict[str, Any]]) -> tuple[str, ...]:
     words = _words(chars)
     if not words:
         return ()
-    pieces = [piece for line in _lines(words) for piece in _pieces(line)]
+    lines = _lines(words)
+    edges = _edges(lines)
+    pieces = [piece for line in lines for piece in _pieces(line, edges)]
     found = _stack(pieces)
     if not _side_by_side(found):
         return ()
