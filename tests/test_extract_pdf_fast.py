@@ -82,8 +82,9 @@ def _as_ruled(table) -> list[list[str]]:
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
 def test_tables_equal_pdfplumbers_own_on_every_page(path):
     pages = [item for item in read_document(path) if isinstance(item, Page)]
-    fast = {item.page: [_as_ruled(table) for table in item.tables] for item in pages}
-    grids = {item.page: [table.grid for table in item.tables] for item in pages}
+    # tables set out with whitespace (scrutiny.extract.words) are scrutiny's own: not compared
+    fast = {item.page: [_as_ruled(table) for table in item.tables if table.ruled] for item in pages}
+    grids = {item.page: [table.grid for table in item.tables if table.ruled] for item in pages}
     outside = {item.page: item.outside_tables for item in pages}
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, 1):

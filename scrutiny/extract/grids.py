@@ -40,6 +40,7 @@ SEPARATOR = " › "
 _NUMBER = r"[(+\-−–]?\s*£?\s*[-−–]?\s*£?\d[\d,]*(?:\.\d+)?\s*(?:%|[kK]\b|[mM]\b|bn\b|mn\b|million\b|billion\b)?\)?"
 _LEADING_NUMBER = re.compile(rf"^(?P<num>{_NUMBER})(?:\s+(?P<rest>\S.*))?$")
 _YEAR = re.compile(r"^\s*(?:19|20)\d\d\s*$")
+_TIME_WORDS = {"days", "weeks", "months", "years", "hours", "minutes", "yrs", "hrs"}
 _CODE = re.compile(r"^[A-Z0-9]{2,}[A-Z][A-Z0-9]*$|^[A-Z]{1,2}\d{5,}$")  # "7206CCC", "W01001308"
 
 
@@ -189,6 +190,10 @@ def parse_cell(text: str, year_hint: str | None = None, *, strict: bool = False)
         number = _number(cleaned)
         if number is not None and not re.search(r"[A-Za-z]{2,}", cleaned.replace("million", "").replace("bn", "")):
             return [number]
+        # a count and what it counts: "16 places" (Merthyr p1); not "6 months return" (a heading)
+        counted = re.fullmatch(rf"(?P<n>{_NUMBER})\s+(?P<noun>[a-z]+s)", cleaned)
+        if counted and counted.group("noun") not in _TIME_WORDS and (number := _number(counted.group("n"))):
+            return [Number(cleaned, number.value, number.unit, noun=counted.group("noun"))]
         both = re.fullmatch(rf"(?P<a>{_NUMBER})\s*\((?P<b>{_NUMBER})\)", cleaned)
         return [n for n in (_number(both.group("a")), _number(both.group("b"), part=2)) if n] if both else []
     if "=" in cleaned:  # "523 children / 5.6 HV = 93 ratio caseload" (Merthyr p6): the result

@@ -359,8 +359,11 @@ def _inherit_headers(found: grids.Grid, previous: grids.Grid | None) -> None:
     """A table that goes on over a page break without its headings takes them from the
     table it continues, column by column where they line up (Merthyr's capital table,
     dev corpus pp3-4)."""
-    if previous is None or any(found.headers) or found.stub:
-        return
+    if previous is None or any(found.headers) or found.stub or found.caption.strip():
+        return  # a table with a heading, or with text printed over it, starts afresh
+    this, last = found.table.bbox, previous.table.bbox
+    if this is None or last is None or abs(this[0] - last[0]) > 3 or abs(this[2] - last[2]) > 3:
+        return  # not the same table: its edges are elsewhere
     for j, (x0, x1) in enumerate(found.spans):
         best = max(
             range(len(previous.spans)),
@@ -391,7 +394,7 @@ def _table_values(builder: _Builder, pages: Sequence[Page]) -> None:
             found = grids.grid(table, number, builder.year_hint)
             if found is None:
                 continue
-            if number == 1:
+            if number == 1 and previous is not None and previous.table.page == page.page - 1:
                 _inherit_headers(found, previous)
             previous = found
             _grid_values(builder, page.page, found)
@@ -767,6 +770,58 @@ def _finish(records: list[Record]) -> list[Record]:
     return finished
 
 
+# --- Lists of labelled amounts -------------------------------------------------------------
+
+_LIST_LINE = re.compile(r"^\s*(?P<mark>\d{1,2}[.)]|[•▪●◦*]|-|–)\s+(?P<rest>\S.*)$")
+_LIST_VALUE = re.compile(
+    r"^(?P<label>\S.*?)\s*[–—:-]?\s+(?P<value>£\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|billion)?|\d[\d,]*(?:\.\d+)?\s?%)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_lists(builder: _Builder, page: int, text: str) -> None:
+    """A numbered or bulleted list whose items each end in an amount, one a line: "1. White Rose
+    Primary School – reconfiguration £400k" (Caerphilly's capital plans, dev corpus p4). Three
+    or more items; an item that wraps onto another line, or ends in no amount, is skipped."""
+    lines = text.replace("**", "").splitlines()
+    i = 0
+    while i < len(lines):
+        if not _LIST_LINE.match(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and (_LIST_LINE.match(lines[j]) or j > i and not lines[j].strip() == "" and not _LIST_LINE.match(lines[j]) and j + 1 < len(lines) and _LIST_LINE.match(lines[j + 1])):
+            j += 1
+        items = [line for line in lines[i:j] if _LIST_LINE.match(line)]
+        found = [(line, _LIST_VALUE.match(_LIST_LINE.match(line).group("rest"))) for line in items]
+        found = [(line, match) for line, match in found if match]
+        if len(items) >= 3 and len(found) >= 2:
+            heading = lines[i - 1] if i else ""
+            period = header_period([heading], builder.year_hint) if heading else None
+            for line, match in found:
+                title = clean_line(match.group("label")).rstrip(" –-:")
+                if len(title.split()) < 2:
+                    continue
+                unit = "%" if "%" in match.group("value") else "£"
+                key = builder.indicator(page, None, title, unit, None, "list")
+                builder.value(
+                    key, page, match.group("value"), line.strip(), unit=unit, method="list",
+                    period=period.label if period else None,
+                    dates=(period.start, period.end) if period else None,
+                    period_source="heading" if period else None,
+                )
+        i = max(j, i + 1)
+
+
+# --- The whole document ---------------------------------------------------------------------
+
+#: The recognisers, in the order they run. A page-level one takes (builder, page number,
+#: text): the text outside the page's grids, or its blocks when it is set in columns. A new
+#: council's layout should mean a vocabulary entry or one recogniser here.
+DOCUMENT_RECOGNISERS = [_measure_tables, _table_values]
+PAGE_RECOGNISERS = [_infographics, _label_values, _summary_counts, _status_lists, _labelled_lists]
+
+
 def indicators(pages: Iterable[Page], year_hint: str | None = None, reporting: Period | None = None) -> list[Record]:
     """Every indicator, value, comment and table cell the layout of a document's pages shows,
     in page order.
@@ -778,12 +833,27 @@ def indicators(pages: Iterable[Page], year_hint: str | None = None, reporting: P
     """
     pages = list(pages)
     builder = _Builder(year_hint, reporting)
-    _measure_tables(builder, pages)
-    _table_values(builder, pages)
+    for recognise in DOCUMENT_RECOGNISERS:
+        recognise(builder, pages)
     for page in pages:
         text = page.text if page.outside_tables is None else page.outside_tables
-        _infographics(builder, page.page, text)
-        _label_values(builder, page.page, text)
-        _summary_counts(builder, page.page, text)
-        _status_lists(builder, page.page, text)
-    return _finish(builder.records)
+        for recognise in PAGE_RECOGNISERS:
+            recognise(builder, page.page, text)
+    return _finish(_read_once(builder.records))
+
+
+def _read_once(records: list[Record]) -> list[Record]:
+    """A value two readers found (a label block also printed in a table's row) is kept once:
+    the first reader's (DOCUMENT_RECOGNISERS run first); its measure goes if nothing is left."""
+    seen: set[tuple] = set()
+    dropped: set[int] = set()
+    for index, record in enumerate(records):
+        if isinstance(record, IndicatorValue) and record.method in ("list",):
+            key = (record.page, record.value, record.kind)
+            if key in seen:
+                dropped.add(index)
+        if isinstance(record, IndicatorValue) and record.method == "table":
+            seen.add((record.page, record.value, record.kind))
+    kept = [r for i, r in enumerate(records) if i not in dropped]
+    used = {r.indicator for r in kept if isinstance(r, IndicatorValue)}
+    return [r for r in kept if not (isinstance(r, Indicator) and r.method == "list" and r.rag is None and r.key not in used)]

@@ -37,7 +37,7 @@ from ..errors import UnreadableDocument
 from ..records import Page, Problem
 from .grids import grid
 from .tables import chars_outside, read_tables
-from .words import blocks
+from .words import aligned_tables, blocks
 
 __all__ = ["page_objects", "page_text", "read_pdf", "text_of"]
 
@@ -219,8 +219,11 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                 try:
                     # text set in columns, read column by column (the tables of numbers left out:
                     # a slide's frame drawn as one big table is no table of numbers)
+                    ruled = list(tables)
+                    # tables set out with whitespace, outside the ruled ones
+                    tables = (*tables, *aligned_tables(chars_outside(ruled, chars, every=True), number))
                     numeric = [t for i, t in enumerate(tables, 1) if grid(t, i) is not None]
-                    columns = blocks(chars_outside(numeric, chars))
+                    columns = blocks(chars_outside(numeric, chars, every=True))
                 except Exception as error:  # a page whose words can't be placed is read as one text
                     yield Problem(
                         str(path),

@@ -183,14 +183,24 @@ def _is_grid(table: Any, rows: list[tuple[Cell, ...]], chars: list[dict[str, Any
     if not words:
         return True
     boxes = [cell for cell in table.cells if cell is not None]
-    cut = 0
+    cut = []
     for word in words:
         middle = (word["top"] + word["bottom"]) / 2
         for x0, top, x1, bottom in boxes:
             if top <= middle <= bottom and (word["x0"] + 0.5 < x1 < word["x1"] - 0.5):
-                cut += 1
+                cut.append(word["text"])
                 break
-    return cut < max(2, 0.05 * len(words))
+    if len(cut) < max(2, 0.05 * len(words)):
+        return True
+    # a table drawn with a few stray rules through its words is still a table if a column of
+    # it holds whole numbers (Cardiff appendix, dev corpus p14: "% FS/Private" down one column)
+    if len(cut) > 0.15 * len(words) or any(_NUMBER_LINE.match(text) for text in cut):
+        return False
+    width = max(len(row) for row in rows)
+    return any(
+        sum(1 for row in rows if j < len(row) and _NUMBER_LINE.match(row[j].text.strip() or "-")) >= 3
+        for j in range(width)
+    )
 
 
 def _caption(chars: list[dict[str, Any]], bbox: tuple, page: Any) -> str:
@@ -279,19 +289,21 @@ def read_tables(
 
 
 def outside_grids(tables: tuple[Table, ...] | list[Table], chars: list[dict[str, Any]], page: Any) -> str | None:
-    """The page's text with the grids left out (None when it has none)."""
+    """The page's text with its ruled grids left out (None when it has none)."""
     from .pdf import text_of
 
-    grids = [table.bbox for table in tables if table.grid]
+    grids = [table.bbox for table in tables if table.grid and table.ruled]
     if not grids:
         return None
     return text_of(chars_outside(tables, chars), page)
 
 
-def chars_outside(tables: tuple[Table, ...] | list[Table], chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The characters of ``chars`` not printed in a grid."""
-    grids = [table.bbox for table in tables if table.grid]
-    return [c for c in chars if not any(_overlaps(c, bbox) for bbox in grids)]
+def chars_outside(
+    tables: tuple[Table, ...] | list[Table], chars: list[dict[str, Any]], *, every: bool = False
+) -> list[dict[str, Any]]:
+    """The characters of ``chars`` not printed in a ruled grid (``every``: in any of ``tables``)."""
+    boxes = [table.bbox for table in tables if every or table.grid and table.ruled]
+    return [c for c in chars if not any(_overlaps(c, bbox) for bbox in boxes)]
 
 
 def _overlaps(char: dict[str, Any], bbox: tuple[float, float, float, float]) -> bool:

@@ -16,11 +16,14 @@ page (``scrutiny.catalogue.quality.grounded`` checks each line).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-__all__ = ["blocks"]
+from ..records import Cell, Table
+
+__all__ = ["aligned_tables", "blocks"]
 
 
 @dataclass
@@ -109,7 +112,8 @@ def _pieces(line: list[dict[str, Any]], edges: set[int]) -> list[_Piece]:
     or a wider gap before a word that starts where a column starts on other lines."""
     height = median(w["bottom"] - w["top"] for w in line)
     gaps = _gaps(line)
-    space = median(gaps) if gaps else 0.0
+    # a line of few words says little about its spaces: a space is about a third of its height
+    space = median(gaps) if len(gaps) >= 4 else min([*gaps, 0.35 * height])
     gutter = max(2.5 * space, 0.6 * height, 5.0)
     pieces = [_Piece([line[0]])]
     for word, gap in zip(line[1:], gaps):
@@ -188,3 +192,103 @@ def blocks(chars: list[dict[str, Any]]) -> tuple[str, ...]:
     if not _side_by_side(found):
         return ()
     return tuple("\n".join(piece.text for piece in block.pieces) for block in _reading_order(found))
+
+
+# --- Tables set out with whitespace --------------------------------------------------------
+
+_NUMBER_PIECE = re.compile(r"^[(£+\-−–]*\s*\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmM]\b|bn\b)?\)?(?:\s+[a-z]+)?$")
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER_PIECE.match(text)) and not re.fullmatch(r"(?:19|20)\d\d", text.strip())
+
+
+def _columns(rows: list[list[_Piece]]) -> list[float]:
+    """Left edges shared by the pieces of several lines, left to right."""
+    starts = sorted(piece.x0 for row in rows for piece in row)
+    columns: list[list[float]] = []
+    for x in starts:
+        if columns and x - columns[-1][-1] <= 4:
+            columns[-1].append(x)
+        else:
+            columns.append([x])
+    return [group[0] for group in columns if len(group) >= 2]
+
+
+def aligned_tables(chars: list[dict[str, Any]], page: int) -> list[Table]:
+    """Tables set out with whitespace, not rules: runs of three or more lines whose pieces
+    start at shared left edges, one column of them numbers, each beside a label. Side by
+    side lists ("2013/14" over "Merthyr Vale 2   16 places", "2014/15" over "Bedlinog 2   20
+    places", Merthyr's expansion areas, dev corpus p1) are one table each."""
+    words = _words(chars)
+    if not words:
+        return []
+    lines = _lines(words)
+    edges = _edges(lines)
+    split = [_pieces(line, edges) for line in lines]
+    tables: list[Table] = []
+    run: list[list[_Piece]] = []
+
+    def close() -> None:
+        if len(run) >= 3:
+            tables.extend(_run_tables(run, page))
+        run.clear()
+
+    previous_bottom = None
+    for pieces in split:
+        top = min(p.top for p in pieces)
+        height = max(p.bottom for p in pieces) - top
+        if previous_bottom is not None and top - previous_bottom > 1.5 * max(height, 8):
+            close()
+        if len(pieces) >= 2 or run and any(_is_number(p.text) for p in pieces):
+            run.append(pieces)
+        else:
+            close()
+            if len(pieces) == 1:
+                run.append(pieces)  # a heading over the run ("2013/14")
+        previous_bottom = max(p.bottom for p in pieces)
+    close()
+    return tables
+
+
+def _run_tables(run: list[list[_Piece]], page: int) -> list[Table]:
+    # a lone heading line at the start joins only if the run under it has two or more pieces a line
+    columns = _columns(run)
+    if len(columns) < 2:
+        return []
+    grid: list[list[str]] = []
+    boxes: list[list[tuple[float, float, float, float] | None]] = []
+    for pieces in run:
+        row = [""] * len(columns)
+        box: list[tuple[float, float, float, float] | None] = [None] * len(columns)
+        for piece in pieces:
+            j = max(i for i, x in enumerate(columns) if x <= piece.x0 + 4) if piece.x0 + 4 >= columns[0] else 0
+            row[j] = f"{row[j]} {piece.text}".strip()
+            box[j] = (piece.x0, piece.top, piece.x1, piece.bottom)
+        grid.append(row)
+        boxes.append(box)
+    numeric = [sum(1 for row in grid if row[j] and _is_number(row[j])) for j in range(len(columns))]
+    for j in range(len(columns)):
+        printed = [row[j] for row in grid if row[j] and re.fullmatch(r"\d+", row[j])]
+        if len(printed) >= 3 and all(int(a) <= int(b) for a, b in zip(printed, printed[1:])):
+            numeric[j] = 0  # page numbers down a list of contents (Merton's agenda, dev corpus p2)
+    filled = [sum(1 for row in grid if row[j]) for j in range(len(columns))]
+    number_columns = [j for j in range(len(columns)) if numeric[j] >= 3 and numeric[j] >= 0.6 * filled[j]]
+    if not number_columns:
+        return []
+    # side by side tables: a text column after a number column starts another table
+    starts = [0] + [j for j in range(1, len(columns)) if j not in number_columns and j - 1 in number_columns]
+    bounds = list(zip(starts, [*starts[1:], len(columns)]))
+    tables = []
+    for first, last in bounds:
+        if not any(first <= j < last for j in number_columns) or last - first < 2:
+            continue
+        rows = []
+        for row, box in zip(grid, boxes):
+            cells = tuple(Cell(row[j], roman=row[j], bbox=box[j]) for j in range(first, last))
+            if any(cell.text for cell in cells):
+                rows.append(cells)
+        kept = [b for row in boxes for b in row[first:last] if b]
+        bbox = (min(b[0] for b in kept), min(b[1] for b in kept), max(b[2] for b in kept), max(b[3] for b in kept))
+        tables.append(Table(page, tuple(rows), bbox=bbox, ruled=False))
+    return tables

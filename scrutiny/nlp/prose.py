@@ -226,6 +226,7 @@ class _Value:
     period: str | None = None
     period_at: tuple[int, int] | None = None
     target: float | None = None
+    spend_of: _Value | None = None  # the budget this is the spend against ("a budget of £6.1m ... and spent £9.9m")
 
 
 def _collapse(text: str) -> str:
@@ -312,7 +313,7 @@ _COMPOUND = re.compile(r"\b(?:combined\s+with|together\s+with|added\s+to)\b", re
 _CONNECTORS = frozenset(
     "of at to was is were are be been being from with and or in only just that reached reach "
     "reaches achieved achieving stands stood remains remained remain currently now showing shows "
-    "show averaged averaging than by on as".split()
+    "show averaged averaging than by on as spent".split()
 )
 
 
@@ -355,6 +356,8 @@ def _count_in_prose(lead: str, trail: str) -> bool:
     word = re.search(r"([A-Za-z]+)\s*$", lead)
     if word is None or word.group(1).lower() not in _COUNT_CONNECTORS:
         return False
+    if re.search(r"\bout\s+of\s*$", lead, re.IGNORECASE):
+        return False  # "37 out of 53 directional indicators" (Coventry p4): a denominator
     if re.search(
         r"\b(?:aged?|age|within|after|over|under|than|least|most|top|bottom|first|last|average|mean|median"
         r"|high|low|peak|maximum|minimum)\s+(?:\w+\s+)?$",
@@ -411,7 +414,7 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         before = opening
         if before.count("(") > before.count(")") and value.kind == "actual":
             share = _OUT_OF.search(before)
-            if not (share and value.label == "PERCENT" and re.fullmatch(r"[^()]*\(\s*", before[share.end():])):
+            if not (share and value.label == "PERCENT"):
                 continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
             # "37 out of 53 directional indicators improved ... in 2020/21 (70%)" (Coventry p4)
             value.title, value.title_attached = _clean_title(_PERIODS.split(share.group("x"))[0]), True
@@ -438,7 +441,7 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         if value.label == "MONEY" and value.kind == "actual" and _SPENT.search(lead):
             budgets = [v for v in kept if v.kind == "budget"]
             if budgets:  # "a budget of £6.1m ... and spent £9.9m": the spend against that budget
-                value.title, value.title_attached = budgets[-1].title, bool(budgets[-1].title)
+                value.spend_of = budgets[-1]
         kept.append(value)
     return kept
 
@@ -630,7 +633,11 @@ _MONEY_HEAD = re.compile(
     r"\s+(?:of|was|is|at|totalled|totals)\s*$",
     re.IGNORECASE,
 )
-_MONEY_FOR = re.compile(r"^\s*(?:\w+\s+)?(?P<x>(?:for|on)\s+[^,;:.()]+?)\s*(?:\band\b|[,;:.(]|$)", re.IGNORECASE)
+_MONEY_FOR = re.compile(
+    r"^\s*(?:\w+\s+)?(?P<x>(?:for|on)\s+[^,;:.()]+?)\s*"
+    r"(?:\band\s+(?=(?:spent|spend|had|has|have|was|were|is|are|will|would)\b)|[,;:.(]|$)",
+    re.IGNORECASE,
+)
 
 
 def _money_title(lead: str, trail: str) -> str | None:
@@ -747,19 +754,23 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
     trail_end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
     lead_start = values[index - 1].span_end if index else sentence.start_char
     chosen = None
+    if value.spend_of is not None and value.spend_of.period_at is not None:
+        # "In 2018/19 ... had a budget of £6.1m ... and spent £9.9m": the budget's year
+        value.period, value.period_at = value.spend_of.period, value.spend_of.period_at
+        return
     for start, end in mentions:
         between = text[value.span_end : start]
         if start >= value.span_end and end <= trail_end and _FILLER.fullmatch(between):
             chosen = (start, end)  # "98.3% year to date", "92.8% 2015/16" (seed 002 p2)
             break
-    if chosen is None and value.kind in ("actual", "previous", "benchmark"):
+    if chosen is None and value.kind in ("actual", "previous", "benchmark", "budget"):
         # a previous value's own period sits close before it: "the 2015/16 year-end position
         # of 76.6" (seed 002 p5), not "In January ... from 12.8%" (seed 002 p6)
         reach = lead_start if value.kind != "previous" else max(lead_start, value.start - 40)
         inside = [m for m in mentions if reach <= m[0] and m[1] <= value.start and m not in taken]
         if inside:
             chosen = inside[-1]  # "for January at 67.7%", "January's in month performance of 22.7%"
-    if chosen is None and value.kind == "actual":
+    if chosen is None and value.kind in ("actual", "budget"):
         earlier = [m for m in mentions if m[1] <= value.start and m not in taken]
         if earlier:
             chosen = earlier[-1]  # "In January the proportion ... to 11.7%" (seed 002 p6)
@@ -775,6 +786,13 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
         year = re.match(r"\s*in\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)", text[value.span_end : trail_end])
         if year:
             chosen = (value.span_end + year.start(1), value.span_end + year.end(1))
+    if chosen is None and value.kind == "actual":
+        # "Our GDP per head figure in 2019 was £29,600" (Coventry p5): a calendar year in the
+        # words leading to the value, with no other period between
+        lead_text = text[lead_start : value.start]
+        years = list(re.finditer(r"\bin\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)", lead_text))
+        if years and not re.search(r"\d", lead_text[years[-1].end() :]):
+            chosen = (lead_start + years[-1].start(1), lead_start + years[-1].end(1))
     if chosen is None and value.kind == "target":
         # "By 2028, the proportion ... will be reduced from 18% in 2022 to 17%": the goal's year
         goal = re.search(r"\b[Bb]y\s+(?:19|20)\d\d(?:[/-]\d\d)?\b", text[sentence.start_char : sentence.end_char])
@@ -834,14 +852,25 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
             between = _PERIODS.sub(" ", _text(sentence.doc)[end : value.start])
             plain = all(word.lower() in _COUNT_VERBS for word in re.findall(r"[A-Za-z]+", between))
             # "... per LAC team social worker to 12.9 however the maximum is now at 18" (seed 002 p9)
-            named = re.match(r"(?:(?:total|overall)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
+            named = re.match(r"(?:(?:total|overall|current)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
             # ... or the subject of a trend from one count to another: "Fly-tipping has increased
             # by 62% – from 6,955 to 10,727" (Coventry p6)
             lead = _lead(sentence, values, index)
+            trail = _trail(sentence, values, index)
             trend = value.kind == "previous" and _FROM.search(lead) or (
                 index > 0 and values[index - 1].kind == "previous" and _TO_NEXT.search(lead)
             )
+            if trend and not plain:
+                # "has increased from 121,391 transactions to 352,751 transactions" (Coventry p7):
+                # the count's own noun may stand between
+                noun = re.match(r"\s*([a-z]+)", trail)
+                plain = all(
+                    word.lower() in _COUNT_VERBS or noun and word.lower() == noun.group(1)
+                    for word in re.findall(r"[A-Za-z]+", between)
+                )
             value.title = best if plain and (named or trend and best) else None
+            if value.title is None:
+                value.title = _counted(sentence, lead, trail, value)  # "The average in 2018/19 was 2457 households"
             continue
         attached = _attached_title(sentence, values, index)
         if attached:
@@ -868,6 +897,9 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
             value.title = subject[1]
         elif value.unit and value.unit.startswith("rate") and anaphora and previous is not None:
             value.title = _sentence_title(previous)  # "When converted into a rate ... this is 244.0" (seed 002 p4)
+    for value in values:
+        if value.spend_of is not None and value.spend_of.title:
+            value.title, value.title_attached = value.spend_of.title, True
     # a measure named by the sentence (not by words beside the value) covers two values only
     # when nothing between them could name a different one: "78.7% and against local
     # standards 65.8%" (seed 002 p6) is skipped
