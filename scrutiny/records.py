@@ -69,6 +69,9 @@ class Table:
     # For each row, the ruled row it was printed in: rows printed inside one ruled row with
     # no rule between them are split apart (see scrutiny.extract.tables).
     ruled_rows: tuple[int, ...] = ()
+    # Headings printed just over the ruled box, one a column, where they line up with its
+    # columns (Merthyr's LSOA appendix, dev corpus p6): read as its top header row.
+    header_above: tuple[Cell, ...] = ()
 
 
 @dataclass(frozen=True)

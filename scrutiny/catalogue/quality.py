@@ -19,7 +19,11 @@ __all__ = ["DocumentQuality", "grounded", "quality_report"]
 
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # "£150m", "£49k", "£1.2 billion": written with a multiplier, stored expanded (periods.parse_number)
-_MULTIPLIED = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.I)
+# "-£3.1m" (Kent treasury p10): a sign before the pound sign
+_MULTIPLIED = re.compile(
+    r"(?<![\w.])(?:[-−–]\s?£\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.I
+)
+_SIGNED = re.compile(r"(?<![\w.])[-−–]\s?£\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ def _flat(text: str) -> str:
 def _numbers(text: str) -> set[float]:
     found = {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
     found |= {value for m in _MULTIPLIED.finditer(text) if (value := parse_number(m.group())) is not None}
+    found |= {value for m in _SIGNED.finditer(text) if (value := parse_number(m.group())) is not None}
     found |= {float(NUMBER_WORDS[w]) for w in re.findall(r"[A-Za-z]+", text.lower()) if w in NUMBER_WORDS}
     return found
 

@@ -294,6 +294,11 @@ def _header_text(table: Table, r: int, group: list[int]) -> str:
     return ""
 
 
+def _nearest(spans: list[tuple[float, float]], x: float) -> int:
+    """The column whose printed cells' middle is nearest ``x``."""
+    return min(range(len(spans)), key=lambda j: abs((spans[j][0] + spans[j][1]) / 2 - x))
+
+
 def grid(table: Table, number: int, year_hint: str | None = None) -> Grid | None:
     """The grid a table prints, or None when it prints no numbers (or is no grid)."""
     if not table.grid or not table.rows:
@@ -326,8 +331,19 @@ def grid(table: Table, number: int, year_hint: str | None = None) -> Grid | None
     ]
     heading = " ".join(_header_text(table, r, g) for r in heading_rows for g in groups if _header_text(table, r, g))
     headers: list[tuple[str, ...]] = []
+    spans = []
+    for g in groups:
+        boxes = [row[k].bbox for row in table.rows for k in g if k < len(row) and row[k].bbox and not row[k].spanned and row[k].text.strip()]
+        spans.append((min(b[0] for b in boxes), max(b[2] for b in boxes)) if boxes else (0.0, 0.0))
     for j, g in enumerate(groups):
         path: list[str] = []
+        # headings printed over the box (Merthyr p6), under whichever column they centre on
+        printed_over = " ".join(
+            _clean(cell.text) for cell in table.header_above
+            if cell.bbox and cell.text.strip() and _nearest(spans, (cell.bbox[0] + cell.bbox[2]) / 2) == j
+        )
+        if printed_over:
+            path.append(printed_over)
         for r in range(body_start):
             if r in heading_rows:
                 continue
@@ -356,10 +372,6 @@ def grid(table: Table, number: int, year_hint: str | None = None) -> Grid | None
         group_col = label_cols[0]
         label_cols = label_cols[1:]
     label_col = next((j for j in label_cols if fill.get(j)), label_cols[0] if label_cols else None)
-    spans = []
-    for g in groups:
-        boxes = [row[k].bbox for row in table.rows for k in g if k < len(row) and row[k].bbox and not row[k].spanned]
-        spans.append((min(b[0] for b in boxes), max(b[2] for b in boxes)) if boxes else (0.0, 0.0))
     found = Grid(table, number, headers, groups, stub, label_columns=first_numeric, spans=spans, heading=heading)
     section: str | None = None
     group_label: str | None = None
@@ -430,8 +442,10 @@ def caption_period(caption: str, year_hint: str | None) -> Period | None:
     for text in (last, caption):
         mentions = find_periods(text, year_hint, years=False)
         points = [m for m in mentions if m.label.lower().startswith(("as at", "as of"))]
-        if points:
+        if len({(m.start, m.end) for m in points}) == 1:
             return points[-1]
+        if points:
+            return None  # "as at 30 September 2024 compared to the position as at 31 March 2024" (Kent p8)
         if len({(m.start, m.end) for m in mentions}) == 1:
             return mentions[0]
     return None

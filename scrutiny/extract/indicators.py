@@ -308,7 +308,9 @@ def _category(path: tuple[str, ...], year_hint: str | None) -> tuple[str, str | 
         spans = [p.at for p in _periods_in(text, year_hint)]
         if found:
             role = found[0]
-            if found[0] in ("actual",) or _strip(text, found[1].span(), *spans) == "":
+            # the words of a role that pairs with the actual (a target, a limit) leave the title,
+            # so the actual and its target share one; "Movement", "Budget" stay in it
+            if found[0] in ("actual", "target", "tolerance"):
                 spans.append(found[1].span())
         rest = " ".join(_UNIT_WORD.sub(" ", _strip(text, *spans)).split())  # the unit is said already
         if rest:
@@ -465,10 +467,15 @@ def _grid_values(builder: _Builder, page: int, found: grids.Grid) -> None:
                 measure = row_rest if row_role and not column_role else label
                 if row_role and not column_role and not measure and named:
                     measure = named[0]
+                if row_period is not None and not _strip(label, row_period.at):
+                    measure = ""  # a row labelled by its period alone ("2015/16", Cardiff p7)
+                    if not category:
+                        measure = found.stub  # "Q1 2013/14" under "CYPS Total Revenue Variance" (seed 001 p5)
+                elif not label:
+                    continue  # no row label: a table cell only (its measure is not printed)
                 measure = " – ".join(p for p in (*row.label[:-1], measure) if p) if len(row.label) > 1 else measure
-                if not measure:
-                    measure = found.stub
-                title = " – ".join(p for p in (measure, category) if p)
+                noun = item.noun if item.noun and not category else None  # "16 places" (Merthyr p1)
+                title = " – ".join(p for p in (measure, category, noun) if p)
                 explicit = source not in (None, "document")
                 if not (role or explicit or unit not in (None, "count") or summary):
                     continue  # a number with no role, period or unit printed: a table cell only

@@ -225,6 +225,59 @@ def _caption(chars: list[dict[str, Any]], bbox: tuple, page: Any) -> str:
     return text_of(kept, page).strip() if kept else ""
 
 
+def _header_above(chars: list[dict[str, Any]], table: Any, columns: dict[int, tuple[float, float]]) -> tuple[Cell, ...]:
+    """Headings printed just over a ruled table, each within one of its columns: the lines
+    above its top (no wide gap between) whose words each sit inside one column, with a gap
+    between the words of neighbouring columns."""
+    from pdfplumber.utils import extract_text
+
+    x0, top, x1, _ = table.bbox
+    spans = [columns[j] for j in sorted(columns)]
+    if len(spans) < 2:
+        return ()
+    above = [c for c in chars if top - 60 <= c["bottom"] <= top + 1 and x0 - 2 <= c["x0"] and c["x1"] <= x1 + 2]
+    words = _words(above)
+    lines: list[list[dict[str, Any]]] = []
+    for word in sorted(words, key=lambda w: -w["bottom"]):
+        if lines and abs(lines[-1][0]["bottom"] - word["bottom"]) <= 3:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    kept: list[dict[str, Any]] = []
+    bottom = top
+    for line in lines:  # bottom up
+        if bottom - max(w["bottom"] for w in line) > 12:
+            break
+        placed = []
+        for word in sorted(line, key=lambda w: w["x0"]):
+            home = [j for j, (a, b) in enumerate(spans) if a - 1 <= word["x0"] and word["x1"] <= b + 1]
+            if not home:
+                placed = []
+                break
+            placed.append((home[0], word))
+        if not placed or any(
+            j != k and b["x0"] - a["x1"] < 6 for (j, a), (k, b) in zip(placed, placed[1:])
+        ):
+            break
+        kept.extend(w for _, w in placed)
+        bottom = min(w["top"] for w in line)
+    homes: dict[int, list[dict[str, Any]]] = {}
+    for word in kept:
+        home = next(j for j, (a, b) in enumerate(spans) if a - 1 <= word["x0"] and word["x1"] <= b + 1)
+        homes.setdefault(home, []).append(word)
+    if len(homes) < 2:
+        return ()
+    cells = []
+    for j in range(len(spans)):
+        mine = sorted(homes.get(j, []), key=lambda w: (round(w["top"]), w["x0"]))
+        box = (
+            (min(w["x0"] for w in mine), min(w["top"] for w in mine), max(w["x1"] for w in mine), max(w["bottom"] for w in mine))
+            if mine else None
+        )
+        cells.append(Cell(" ".join(w["text"] for w in mine), bbox=box))
+    return tuple(cells)
+
+
 def read_tables(
     page: Any, number: int, chars: list[dict[str, Any]], rulings: list[dict[str, Any]]
 ) -> tuple[tuple[Table, ...], str | None]:
@@ -283,6 +336,7 @@ def read_tables(
             Table(
                 number, tuple(rows), bbox=tuple(table.bbox), caption=_caption(chars, table.bbox, page),
                 grid=grid, ruled_rows=tuple(ruled_rows),
+                header_above=_header_above(chars, table, columns) if grid else (),
             )
         )
     return tuple(tables), outside_grids(tables, chars, page)

@@ -390,8 +390,8 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             value.title, value.title_attached = counted, True
         if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or _follows_prose(lead, index)):
             continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
-        if cues.change_before.search(lead) or cues.change_after.search(trail):
-            continue  # "by 9%", "a 51% increase": changes, not levels
+        if cues.change_before.search(lead) or cues.change_after.search(trail) or _CHANGE_IN.search(lead):
+            continue  # "by 9%", "a 51% increase", "a fall in the capital value of ... of £3.0m": changes
         if _COMPOUND.search(lead):
             continue  # "This, combined with ..., equates to 357.3" (seed 002 p4): which measure?
         benchmark = cues.benchmark_after.search(trail) or cues.benchmark_before.search(lead)
@@ -446,6 +446,9 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
     return kept
 
 
+_CHANGE_IN = re.compile(
+    r"\b(?:fall|rise|increase|decrease|reduction|drop|gain|loss|growth|decline)\s+in\s+[^.;]{0,60}?\s+of\s*$", re.IGNORECASE
+)
 # Not results: weights, thresholds and assumptions of a procedure (scrutiny/data/junk_cues.yml)
 _NOT_RESULT = re.compile(
     r"\b(?:" + "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in vocabulary("junk_cues")["not_results"]) + r")\b",
@@ -894,6 +897,11 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
         if candidates:
             value.title = max(candidates)[1]
         elif subject and subject[0] <= value.start:
+            between = _PERIODS.sub(" ", _text(sentence.doc)[subject[0] : value.start])
+            if value.label == "MONEY" and not all(
+                word.lower() in _COUNT_VERBS | _CONNECTORS for word in re.findall(r"[A-Za-z]+", between)
+            ):
+                continue  # "No net new borrowing was undertaken ... and £25.1m of existing loans" (Kent p5)
             value.title = subject[1]
         elif value.unit and value.unit.startswith("rate") and anaphora and previous is not None:
             value.title = _sentence_title(previous)  # "When converted into a rate ... this is 244.0" (seed 002 p4)
@@ -1032,12 +1040,16 @@ def prose_indicators(
 
 
 def _in_grid(sentence: Span, value: _Value, rows: list[str]) -> bool:
-    """Whether the printed line holding the value is a row of a table of numbers."""
+    """Whether the printed line holding the value is (part of) a row of a table of numbers:
+    every word of the line is in one row ("Actual as at 30 September £70.7m ...", the row
+    "Actual as at 30 September 2024 | £70.7m | ...", Kent treasury p11)."""
     text = _text(sentence.doc)
     line_start = text.rfind("\n", 0, value.start) + 1
     line_end = text.find("\n", value.end)
-    line = " ".join(text[line_start : line_end if line_end >= 0 else len(text)].split())
-    return any(line in row or row in line for row in rows if len(line) >= 3)
+    words = text[line_start : line_end if line_end >= 0 else len(text)].split()
+    if len(words) < 2:
+        return False
+    return any(set(words) <= set(row.split()) for row in rows)
 
 
 def _records(
