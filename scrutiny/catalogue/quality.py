@@ -38,6 +38,11 @@ class DocumentQuality:
     with_target: int
     ungrounded: int
     examples: tuple[str, ...] = ()  # why some values are ungrounded
+    high: int = 0  # values by the confidence the extractor gave them
+    medium: int = 0
+    low: int = 0
+    unrated: int = 0  # read before confidence was recorded
+    cells: int = 0  # numbers in its tables (table_cells)
 
 
 def _flat(text: str) -> str:
@@ -68,7 +73,8 @@ def grounded(row: dict, page_text: str) -> str | None:
 
 def quality_report(db_path: str | Path) -> list[DocumentQuality]:
     """Per document with indicator values: how many, with a period, with dates, with a
-    target, and how many are not grounded on the page they cite."""
+    target, by confidence (high, medium, low), how many numbers its tables print, and how
+    many values are not grounded on the page they cite."""
     report = []
     with sqlite_utils.Database(db_path) as db:
         if "indicator_values" not in db.table_names():
@@ -83,6 +89,11 @@ def quality_report(db_path: str | Path) -> list[DocumentQuality]:
             }
             rows = list(db.query("select * from indicator_values where document_id = ?", [document["id"]]))
             reasons = [r for r in (grounded(row, pages.get(row["page"], "")) for row in rows) if r]
+            levels = {level: sum(1 for r in rows if r.get("confidence") == level) for level in ("high", "medium", "low")}
+            cells = (
+                db.execute("select count(*) from table_cells where document_id = ?", [document["id"]]).fetchone()[0]
+                if "table_cells" in db.table_names() else 0
+            )
             report.append(
                 DocumentQuality(
                     document_id=document["id"],
@@ -93,6 +104,9 @@ def quality_report(db_path: str | Path) -> list[DocumentQuality]:
                     with_target=sum(1 for r in rows if r["target"] is not None),
                     ungrounded=len(reasons),
                     examples=tuple(reasons[:3]),
+                    **levels,
+                    unrated=len(rows) - sum(levels.values()),
+                    cells=cells,
                 )
             )
     return report
