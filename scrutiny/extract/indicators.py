@@ -398,11 +398,32 @@ def _table_values(builder: _Builder, pages: Sequence[Page]) -> None:
                 continue
             if number == 1 and previous is not None and previous.table.page == page.page - 1:
                 _inherit_headers(found, previous)
+            name = _table_name(found, pages, page)
             previous = found
-            _grid_values(builder, page.page, found)
+            _grid_values(builder, page.page, found, name)
 
 
-def _grid_values(builder: _Builder, page: int, found: grids.Grid) -> None:
+# A numbered heading that names what follows: "11.5 Maturity structure of borrowing: This
+# indicator is set to control ..." (Kent treasury p10, over the table at the top of p11)
+_HEADING_NAME = re.compile(r"(?:^|\n)\s*\d+(?:\.\d+)*\.?\s+(?P<name>[A-Z][^:.\n]{3,60}?):")
+
+
+def _table_name(found: grids.Grid, pages: Sequence[Page], page: Page) -> str | None:
+    """What a table with no heading over its labels is about, where the text just before it
+    names it with a numbered heading (on the page before, for a table that opens its page)."""
+    if found.stub:
+        return None
+    before = found.caption
+    if not before.strip() and found.number == 1:
+        earlier = [p for p in pages if p.page == page.page - 1]
+        if earlier:
+            text = earlier[0].outside_tables if earlier[0].outside_tables is not None else earlier[0].text
+            before = "\n".join(text.rstrip().splitlines()[-4:])
+    names = list(_HEADING_NAME.finditer(before))
+    return names[-1].group("name").strip() if names else None
+
+
+def _grid_values(builder: _Builder, page: int, found: grids.Grid, name: str | None = None) -> None:
     hint = builder.year_hint
     caption = found.caption
     not_results = grids.is_not_result(caption[-200:]) or grids.is_not_result(found.stub) or any(
@@ -473,7 +494,7 @@ def _grid_values(builder: _Builder, page: int, found: grids.Grid) -> None:
                         measure = found.stub  # "Q1 2013/14" under "CYPS Total Revenue Variance" (seed 001 p5)
                 elif not label:
                     continue  # no row label: a table cell only (its measure is not printed)
-                measure = " – ".join(p for p in (*row.label[:-1], measure) if p) if len(row.label) > 1 else measure
+                measure = " – ".join(p for p in (name, *row.label[:-1], measure) if p)
                 noun = item.noun if item.noun and not category else None  # "16 places" (Merthyr p1)
                 title = " – ".join(p for p in (measure, category, noun) if p)
                 explicit = source not in (None, "document")

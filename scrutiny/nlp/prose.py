@@ -246,9 +246,13 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
             continue
         number = span[-1] if label == "RATE_IS" else span[0]
         if label in ("DECIMAL", "COUNT") and (
-            number.i == sentence.start or "\n" in sentence.doc[number.i - 1].text_with_ws
+            number.i == sentence.start
+            or "\n" in sentence.doc[number.i - 1].text_with_ws
+            and not re.match(r"[^\S\n]*(?:to|and|or|per)\b", _text(sentence.doc)[number.idx + len(number.text):])
         ):
-            continue  # "11.1 Areas of Good ..." (seed 000 p3), "17" (seed 003 p2): a paragraph or page number
+            # "11.1 Areas of Good ..." (seed 000 p3), "17" (seed 003 p2): a paragraph or page number;
+            # but "from\n418.7 to 395 per 100,000" (Kent ICS slides p42) goes on with the sentence
+            continue
         if label == "COUNT" and re.fullmatch(r"(?:19|20)\d\d", number.text):
             continue  # a year
         if label == "PERCENT" and number.whitespace_:
