@@ -250,6 +250,17 @@ def _columns(table: Table) -> list[list[int]]:
     ones merged)."""
     width = max((len(row) for row in table.rows), default=0)
     filled = [j for j in range(width) if any(j < len(row) and row[j].text.strip() for row in table.rows)]
+    # the body: from the first row that prints a number (headings are words over numbers)
+    first = next(
+        (r for r, row in enumerate(table.rows) if any(parse_cell(cell.text, strict=True) for cell in row)),
+        len(table.rows),
+    )
+
+    def numeric(columns: list[int]) -> bool | None:
+        """Whether a column's body is numbers (None: it holds only headings)."""
+        texts = [row[k].text for row in table.rows[first:] for k in columns if k < len(row) and row[k].text.strip()]
+        return sum(1 for t in texts if parse_cell(t, strict=True)) >= 0.6 * len(texts) if texts else None
+
     groups: list[list[int]] = []
     for j in filled:
         if groups:
@@ -257,7 +268,10 @@ def _columns(table: Table) -> list[list[int]]:
             clash = any(
                 sum(1 for k in together if k < len(row) and row[k].text.strip()) > 1 for row in table.rows
             )
-            if not clash:
+            # a column of numbers and a column of words are two columns, even printed on
+            # alternate rows (Cardiff p14: the setting's row, then its "61%" on the row below)
+            kinds = {numeric(groups[-1]), numeric([j])} - {None}
+            if not clash and len(kinds) <= 1:
                 groups[-1] = together
                 continue
         groups.append([j])
@@ -363,7 +377,16 @@ def grid(table: Table, number: int, year_hint: str | None = None) -> Grid | None
     # which label columns are the label: not references or codes; a first column filled on
     # few of the rows of numbers groups them (its text printed once, on the first)
     label_cols = [j for j in label_groups if not is_reference(" ".join(headers[j])) and not codes(j)]
-    fill = {j: sum(1 for row in number_rows if _text(row, groups[j])) for j in label_cols}
+    # a row of numbers may print its label on the row above (Cardiff p14)
+    number_flags = [any(numeric[body_start + r][first_numeric:]) for r in range(len(body))]
+    fill = {
+        j: sum(
+            1 for r, row in enumerate(body) if number_flags[r] and (
+                _text(row, groups[j]) or r and not number_flags[r - 1] and _text(body[r - 1], groups[j])
+            )
+        )
+        for j in label_cols
+    }
     group_col = None
     if (
         len(label_cols) >= 2 and fill[label_cols[0]] < 0.5 * len(number_rows)
