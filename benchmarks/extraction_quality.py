@@ -39,9 +39,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from scrutiny import corpus, extract, pipeline  # noqa: E402
-from scrutiny.catalogue.quality import grounded  # noqa: E402
-from scrutiny.records import Indicator, IndicatorValue, Page, SourceFile  # noqa: E402
+from scrutiny import corpus, extract, pipeline
+from scrutiny.catalogue.quality import grounded
+from scrutiny.records import Indicator, IndicatorValue, Page, SourceFile
 
 DATA = REPO / "benchmarks" / "data"
 GOLD = DATA / "gold_values.tsv"

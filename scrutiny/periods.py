@@ -532,7 +532,7 @@ def header_period(parts: list[str] | tuple[str, ...], year_hint: str | None = No
     if not mentions:
         return None
     if len(mentions) == 1:
-        i, only = mentions[0]
+        _, only = mentions[0]
         duration = next((m for part in parts for m in _MONTHS_TEXT.finditer(part)), None)
         if only.is_day and duration is not None:
             count = duration.group("n").lower()

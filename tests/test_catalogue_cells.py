@@ -9,8 +9,8 @@ import shutil
 import sqlite_utils
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-
 from conftest import REREFERRALS
+
 from scrutiny.catalogue import Catalogue, make_datasette
 from scrutiny.cli import cli
 

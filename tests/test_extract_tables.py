@@ -170,6 +170,8 @@ def test_a_cells_fill_colour(corpus_pdf):
     assert {cell.fill for cell in rows[1]} == {None}
     assert colour_of((1, 0, 0)) == "#ff0000" and colour_of(0.5) == "#808080"
     assert rag_of_colour("#d9d9d9") is None  # grey says nothing
+    # Office's standard red, amber ("gold") and green fills, as scorecards use them
+    assert [rag_of_colour(c) for c in ("#ff0000", "#ffc000", "#00b050")] == ["red", "amber", "green"]
 
 
 def test_contents_pages_are_not_tables_of_numbers(corpus_pdf):

@@ -159,7 +159,7 @@ def test_normalise_unit(text, expected):
 
 # --- Finding periods in headings, captions and titles (dev corpus pages) -------------------------
 
-from scrutiny.periods import find_periods, header_period, reporting_period  # noqa: E402
+from scrutiny.periods import find_periods, header_period, reporting_period
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ Each row repeats the document's authority, so it can be faceted without joins.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Sequence
 
 import sqlite_utils
 

@@ -6,8 +6,8 @@ every row, so Datasette can facet and search it without joins.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Sequence
 
 import sqlite_utils
 

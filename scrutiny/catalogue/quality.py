@@ -21,7 +21,7 @@ _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # "£150m", "£49k", "£1.2 billion": written with a multiplier, stored expanded (periods.parse_number)
 # "-£3.1m" (Kent treasury p10): a sign before the pound sign
 _MULTIPLIED = re.compile(
-    r"(?<![\w.])(?:[-−–]\s?£\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.I
+    r"(?<![\w.])(?:[-−–]\s?£\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.IGNORECASE
 )
 _SIGNED = re.compile(r"(?<![\w.])[-−–]\s?£\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 

@@ -29,7 +29,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..periods import SCALES, Period, find_periods, header_period, normalise_unit, parse_number
+from ..periods import (
+    SCALES,
+    Period,
+    find_periods,
+    header_period,
+    normalise_unit,
+    parse_number,
+)
 from ..records import Cell, Table
 from ..vocab import vocabulary
 
@@ -158,9 +165,9 @@ def rag_of_colour(colour: str | None) -> str | None:
     hue, lightness, saturation = colorsys.rgb_to_hls(r, g, b)
     hue *= 360
     for rag, rule in vocabulary("header_roles")["rag_colours"].items():
-        if saturation >= rule["saturation"] and 0.15 < lightness < 0.9:
-            if any(low <= hue <= high for low, high in rule["hue"]):
-                return rag
+        coloured = saturation >= rule["saturation"] and 0.15 < lightness < 0.9
+        if coloured and any(low <= hue <= high for low, high in rule["hue"]):
+            return rag
     return None
 
 
@@ -229,7 +236,7 @@ def parse_cell(text: str, year_hint: str | None = None, *, strict: bool = False)
             numbers.append(number)
             continue
         # "126 April until December 2012", "136 from January 2013" (Merthyr p6)
-        rest_clean = re.sub(r"^(?:from|in|until|to|for|during)\s+", "", rest, flags=re.I)
+        rest_clean = re.sub(r"^(?:from|in|until|to|for|during)\s+", "", rest, flags=re.IGNORECASE)
         periods = find_periods(rest_clean, year_hint)
         if periods and periods[0].at[0] == 0 and periods[-1].at[1] >= len(rest_clean.rstrip(" .;,")) - 1:
             numbers.append(Number(line, number.value, number.unit, number.part, period=periods[0]))

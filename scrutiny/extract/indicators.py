@@ -12,10 +12,18 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
-from ..periods import NUMBER_WORDS, SCALES, Period, header_period, normalise_unit, parse_number, parse_period
+from ..periods import (
+    NUMBER_WORDS,
+    SCALES,
+    Period,
+    header_period,
+    normalise_unit,
+    parse_number,
+    parse_period,
+)
 from ..records import Cell, Commentary, Indicator, IndicatorValue, Page, TableCell
 from . import grids
 from .describe import MONTH, clean_line
@@ -55,7 +63,7 @@ _TOKEN = re.compile(
     rf"|(?P<keyword>\b(?:{'|'.join(_KEYWORDS)})\b)"
     rf"|(?P<number>(?<![\w.]){_NUMBER}(?:{_UNIT_AFTER})?)(?![\w])"
     r"|(?P<word>[^\s=:,;&]+)",
-    re.I,
+    re.IGNORECASE,
 )
 _RAG = re.compile(r"\((?P<rag>Red|Amber|Green)\)|\b(?P<rag2>RED|AMBER|GREEN)\b")
 
@@ -175,7 +183,7 @@ def _confidence(method: str, period_source: str | None, unit: str | None) -> tup
 
 _VALUE_START = re.compile(
     rf"^\s*(?:Q\s?[1-4]\b|Quarter\s+[1-4]\b|{MONTH}\b|Target\b|Tolerance\b|Floor\b|Latest\b|{_NUMBER}\s*%)",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -278,9 +286,9 @@ _KINDS = {
     "forecast": "forecast", "budget": "budget", "variance": "variance", "change": "change",
     "benchmark": "benchmark",
 }
-_LEADING_WORDS = re.compile(r"^(?:on|of|for|in|at|the|no\.|:|-|–)\s+", re.I)
+_LEADING_WORDS = re.compile(r"^(?:on|of|for|in|at|the|no\.|:|-|–)\s+", re.IGNORECASE)
 # a unit printed alone in a heading: "£m", "(£000s)", "%", "yrs"
-_UNIT_WORD = re.compile(r"(?<!\S)\(?(?:£\s*(?:m|mn|bn|k|000s?|'000s?)?|%|yrs|years)\)?(?!\S)", re.I)
+_UNIT_WORD = re.compile(r"(?<!\S)\(?(?:£\s*(?:m|mn|bn|k|000s?|'000s?)?|%|yrs|years)\)?(?!\S)", re.IGNORECASE)
 
 
 def _strip(text: str, *spans: tuple[int, int]) -> str:
@@ -503,10 +511,19 @@ def _grid_values(builder: _Builder, page: int, found: grids.Grid, name: str | No
                 if not title:
                     continue
                 cells.append((row, j, item, title, role, unit, period, source, context, cell))
-    _table_kpis(builder, page, cells, summary)
+    # a RAG status printed as a word in a "RAG"/"Status" column of the row
+    rags = {}
+    for row in found.rows:
+        printed = found.table.rows[row.index]
+        for j, (_, role, _) in enumerate(columns):
+            if role == "rag":
+                word = " ".join(printed[k].text for k in found.columns[j] if k < len(printed))
+                if (rag := grids.rag_of_word(word)) is not None:
+                    rags[row.index] = rag
+    _table_kpis(builder, page, cells, summary, rags)
 
 
-def _table_kpis(builder: _Builder, page: int, cells: list[tuple], summary: bool) -> None:
+def _table_kpis(builder: _Builder, page: int, cells: list[tuple], summary: bool, rags: dict[int, str] | None = None) -> None:
     """The table's values: one measure per title; each actual with the target and tolerance
     printed in its slot (its row and period for roles in columns; its column for roles in rows)."""
     keys: dict[str, str] = {}
@@ -541,7 +558,7 @@ def _table_kpis(builder: _Builder, page: int, cells: list[tuple], summary: bool)
             # is part of the value's context, so the context holds every number it records
             for other in {stated[r][1] for r in stated} - {context}:
                 context = f"{context}\n{other}"
-            rag = grids.rag_of_colour(cell.fill)
+            rag = (rags or {}).get(row.index) or grids.rag_of_colour(cell.fill)
         level, reason = _confidence_of_cell(source, unit, title, item.value)
         builder.value(
             keys[title], page, item.text if parse_number(item.text) is not None else _number_text(item), context,
@@ -559,8 +576,8 @@ def _number_text(item: grids.Number) -> str:
 
 # --- Infographic blocks and "Label: value" lines (text outside tables) ----------------
 
-_VALUE_LINE = re.compile(rf"^\s*(?:(?P<keyword>Target|Tolerance|Floor)\s*:?\s*)?(?P<number>{_NUMBER}(?:{_UNIT_AFTER})?)\s*$", re.I)
-_PAGE_LINE = re.compile(r"^\s*Page\s+\d+\s*$", re.I)
+_VALUE_LINE = re.compile(rf"^\s*(?:(?P<keyword>Target|Tolerance|Floor)\s*:?\s*)?(?P<number>{_NUMBER}(?:{_UNIT_AFTER})?)\s*$", re.IGNORECASE)
+_PAGE_LINE = re.compile(r"^\s*Page\s+\d+\s*$", re.IGNORECASE)
 
 
 def _infographics(builder: _Builder, page: int, text: str) -> None:
@@ -606,13 +623,13 @@ def _infographics(builder: _Builder, page: int, text: str) -> None:
                                   method="infographic")
             i = end + 1
         else:
-            i = j if j > i + 1 else i + 1
+            i = max(i + 1, j)
 
 
 _LABEL_VALUE = re.compile(
     rf"\b(?P<label>Latest|Actual|Current|Target|Floor|Tolerance|Previous|Last year|National|Benchmark)"
     rf"\s*:\s*(?P<number>{_NUMBER}(?:{_UNIT_AFTER})?)",
-    re.I,
+    re.IGNORECASE,
 )
 _LABEL_KIND = {
     "latest": "actual", "actual": "actual", "current": "actual", "target": "target",
@@ -661,7 +678,7 @@ _RAG_COUNT = re.compile(
 )
 _TOTAL = re.compile(
     rf"\bOf\s+the\s+(?P<count>{_COUNT_WORD})\s+(?P<what>(?:Key Performance Indicators|KPIs|indicators|measures|performance indicators)(?: \(KPIs\))?)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -709,11 +726,11 @@ _STATUS = (
 # "2.7. Measures outside Contract Tolerance as at end of Quarter 1 2016/17" (seed 000 p13);
 # "The nine indicators where the RAG rating is Red, are in:" (Kent QPR cover, p2).
 _LIST_HEADING = re.compile(
-    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:The\s+\w+\s+)?(?:Measures|Indicators|KPIs)\b(?P<rest>.*)$", re.I
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:The\s+\w+\s+)?(?:Measures|Indicators|KPIs)\b(?P<rest>.*)$", re.IGNORECASE
 )
-_RAG_IS = re.compile(r"\bRAG (?:rating|status) is (?P<rag>Red|Amber|Green)\b", re.I)
-_AS_AT = re.compile(r"\bas at (?:the )?end of (?P<period>.+?)\s*:?$", re.I)
-_LIST_ITEM = re.compile(rf"^\s*(?:(?P<code>{_CODE})|(?P<new>new)|(?P<bullet>o))\s*[–—-]?\s+(?P<title>\S.*)$", re.I)
+_RAG_IS = re.compile(r"\bRAG (?:rating|status) is (?P<rag>Red|Amber|Green)\b", re.IGNORECASE)
+_AS_AT = re.compile(r"\bas at (?:the )?end of (?P<period>.+?)\s*:?$", re.IGNORECASE)
+_LIST_ITEM = re.compile(rf"^\s*(?:(?P<code>{_CODE})|(?P<new>new)|(?P<bullet>o))\s*[–—-]?\s+(?P<title>\S.*)$", re.IGNORECASE)
 _SECTION_BREAK = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.\s|Page\s+\d+\s*$|[A-Z][A-Z ]{6,}$)")
 
 
@@ -721,7 +738,7 @@ def _list_status(rest: str) -> str | None:
     if match := _RAG_IS.search(rest):
         return match.group("rag").lower()
     for rag, pattern in _STATUS:
-        if re.search(rf"\b{pattern}\b", rest, re.I):
+        if re.search(rf"\b{pattern}\b", rest, re.IGNORECASE):
             return rag
     return None
 
@@ -767,7 +784,7 @@ def _status_lists(builder: _Builder, page: int, text: str) -> None:
 # --- The whole document ----------------------------------------------------------------
 
 
-_COUNT_TITLE = re.compile(r"^(?:number|no\.?) of\b", re.I)
+_COUNT_TITLE = re.compile(r"^(?:number|no\.?) of\b", re.IGNORECASE)
 
 
 def _finish(records: list[Record]) -> list[Record]:
@@ -817,8 +834,11 @@ def _labelled_lists(builder: _Builder, page: int, text: str) -> None:
         if not _LIST_LINE.match(lines[i]):
             i += 1
             continue
-        j = i
-        while j < len(lines) and (_LIST_LINE.match(lines[j]) or j > i and not lines[j].strip() == "" and not _LIST_LINE.match(lines[j]) and j + 1 < len(lines) and _LIST_LINE.match(lines[j + 1])):
+        j = i  # the list runs on over items, and over a wrapped line between two items
+        while j < len(lines) and (
+            _LIST_LINE.match(lines[j])
+            or j > i and lines[j].strip() and j + 1 < len(lines) and _LIST_LINE.match(lines[j + 1])
+        ):
             j += 1
         items = [line for line in lines[i:j] if _LIST_LINE.match(line)]
         found = [(line, _LIST_VALUE.match(_LIST_LINE.match(line).group("rest"))) for line in items]

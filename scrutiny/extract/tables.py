@@ -27,6 +27,7 @@ Beyond the cells pdfplumber finds, each table records:
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Any
 
 from ..records import Cell, Table
@@ -161,8 +162,8 @@ def _split_stacked(cells: list[tuple[tuple | None, list]], row_bbox: tuple) -> l
         if max(tops[i] for tops in numeric_tops) - min(tops[i] for tops in numeric_tops) > 3:
             return None
     centres = [sum(tops[i] for tops in numeric_tops) / len(numeric_tops) for i in range(count)]
-    cuts = [row_bbox[1]] + [(a + b) / 2 + 3 for a, b in zip(centres, centres[1:])] + [row_bbox[3]]
-    return list(zip(cuts, cuts[1:]))
+    cuts = [row_bbox[1]] + [(a + b) / 2 + 3 for a, b in pairwise(centres)] + [row_bbox[3]]
+    return list(pairwise(cuts))
 
 
 def _words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -229,7 +230,6 @@ def _header_above(chars: list[dict[str, Any]], table: Any, columns: dict[int, tu
     """Headings printed just over a ruled table, each within one of its columns: the lines
     above its top (no wide gap between) whose words each sit inside one column, with a gap
     between the words of neighbouring columns."""
-    from pdfplumber.utils import extract_text
 
     x0, top, x1, _ = table.bbox
     spans = [columns[j] for j in sorted(columns)]
@@ -256,7 +256,7 @@ def _header_above(chars: list[dict[str, Any]], table: Any, columns: dict[int, tu
                 break
             placed.append((home[0], word))
         if not placed or any(
-            j != k and b["x0"] - a["x1"] < 6 for (j, a), (k, b) in zip(placed, placed[1:])
+            j != k and b["x0"] - a["x1"] < 6 for (j, a), (k, b) in pairwise(placed)
         ):
             break
         kept.extend(w for _, w in placed)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import median
 from typing import Any
 
@@ -87,7 +88,7 @@ def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _gaps(line: list[dict[str, Any]]) -> list[float]:
-    return [b["x0"] - a["x1"] for a, b in zip(line, line[1:])]
+    return [b["x0"] - a["x1"] for a, b in pairwise(line)]
 
 
 def _edges(lines: list[list[dict[str, Any]]]) -> set[int]:
@@ -270,7 +271,7 @@ def _run_tables(run: list[list[_Piece]], page: int) -> list[Table]:
     numeric = [sum(1 for row in grid if row[j] and _is_number(row[j])) for j in range(len(columns))]
     for j in range(len(columns)):
         printed = [row[j] for row in grid if row[j] and re.fullmatch(r"\d+", row[j])]
-        if len(printed) >= 3 and all(int(a) <= int(b) for a, b in zip(printed, printed[1:])):
+        if len(printed) >= 3 and all(int(a) <= int(b) for a, b in pairwise(printed)):
             numeric[j] = 0  # page numbers down a list of contents (Merton's agenda, dev corpus p2)
     filled = [sum(1 for row in grid if row[j]) for j in range(len(columns))]
     number_columns = [j for j in range(len(columns)) if numeric[j] >= 3 and numeric[j] >= 0.6 * filled[j]]

@@ -18,10 +18,10 @@ in ``scrutiny/data/prose_cues.yml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -29,7 +29,14 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..periods import MONTH_NAMES, PERIODS_IN_SENTENCES, Period, normalise_unit, parse_number, parse_period
+from ..periods import (
+    MONTH_NAMES,
+    PERIODS_IN_SENTENCES,
+    Period,
+    normalise_unit,
+    parse_number,
+    parse_period,
+)
 from ..records import Indicator, IndicatorValue, Page
 from ..vocab import vocabulary, vocabulary_path
 
@@ -174,7 +181,7 @@ def _spaced(pattern: list[dict]) -> list[dict]:
 def _matcher() -> Matcher:
     matcher = Matcher(pipeline().vocab)
     number = {"TEXT": {"REGEX": _NUMBER}}
-    add = lambda name, patterns: matcher.add(name, [_spaced(p) for p in patterns])  # noqa: E731
+    add = lambda name, patterns: matcher.add(name, [_spaced(p) for p in patterns])
     add("PERCENT", [[number, {"ORTH": "%"}], [number, {"LOWER": "per"}, {"LOWER": "cent"}]])
     # "£29,600 per head", "£10.2million", "£9.9m" (Coventry p5, Cardiff p2, Birmingham p3)
     add(
@@ -315,9 +322,7 @@ _COMPOUND = re.compile(r"\b(?:combined\s+with|together\s+with|added\s+to)\b", re
 # value after any other word is a label-value pair ("Primary 62% Secondary 41%", seed 001
 # p1; Kent's "Latest: 94%"): layout, which the table and label extractors read.
 _CONNECTORS = frozenset(
-    "of at to was is were are be been being from with and or in only just that reached reach "
-    "reaches achieved achieving stands stood remains remained remain currently now showing shows "
-    "show averaged averaging than by on as spent".split()
+    ["of", "at", "to", "was", "is", "were", "are", "be", "been", "being", "from", "with", "and", "or", "in", "only", "just", "that", "reached", "reach", "reaches", "achieved", "achieving", "stands", "stood", "remains", "remained", "remain", "currently", "now", "showing", "shows", "show", "averaged", "averaging", "than", "by", "on", "as", "spent"]
 )
 
 
@@ -338,7 +343,7 @@ def _follows_prose(lead: str, index: int) -> bool:
 
 # A whole number is a count only where a sentence states one: "The number of new assessments
 # started in January was 508" (seed 002 p5), "has steadily increased to 330" (seed 002 p6).
-_COUNT_CONNECTORS = frozenset("was is at to from reached totalled stood stands of".split())
+_COUNT_CONNECTORS = frozenset(["was", "is", "at", "to", "from", "reached", "totalled", "stood", "stands", "of"])
 _COUNT_AFTER = re.compile(
     r"^\s*(?:%|per\b|working\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b|hrs?\b"
     r"|yrs?\b|[-–]\s*\d|to\s+\d|or\s+(?:more|over|under|fewer)\b|plus\b|\+|year[\s-]olds?\b|times\b)",
@@ -348,10 +353,7 @@ _COUNT_AFTER = re.compile(
 
 # The only words a count may follow its "number of X" by: "has steadily increased to 330"
 _COUNT_VERBS = frozenset(
-    "peaking peaked rising falling reaching increasing decreasing "
-    "has have had been was is were are now steadily increased reduced decreased fallen fell risen rose "
-    "grown grew dropped to from at of in stable remained remains stands stood reached totalled the a by "
-    "almost nearly half broadly significantly slightly also still".split()
+    ["peaking", "peaked", "rising", "falling", "reaching", "increasing", "decreasing", "has", "have", "had", "been", "was", "is", "were", "are", "now", "steadily", "increased", "reduced", "decreased", "fallen", "fell", "risen", "rose", "grown", "grew", "dropped", "to", "from", "at", "of", "in", "stable", "remained", "remains", "stands", "stood", "reached", "totalled", "the", "a", "by", "almost", "nearly", "half", "broadly", "significantly", "slightly", "also", "still"]
 )
 
 
@@ -487,9 +489,10 @@ def _counted(sentence: Span, lead: str, trail: str, value: _Value) -> str | None
         return _clean_title(f"{match.group('noun')} {match.group('pred')}")
     if re.search(r"\bwith\s*$", lead) and (match := _COUNT_DONE.match(trail)):
         return _clean_title(f"{match.group('noun')} {match.group('verb')}")
-    if (average := _COUNT_AVERAGE.search(lead)) and (noun := re.match(r"^\s*([a-z]+s)\b", trail)):
-        if noun.group(1) not in {"days", "weeks", "months", "years", "hours"}:
-            return _clean_title(f"{average.group('what')} {noun.group(1)}")
+    average = _COUNT_AVERAGE.search(lead)
+    noun = re.match(r"^\s*([a-z]+s)\b", trail)
+    if average and noun and noun.group(1) not in {"days", "weeks", "months", "years", "hours"}:
+        return _clean_title(f"{average.group('what')} {noun.group(1)}")
     return None
 
 
@@ -524,14 +527,10 @@ def _clean_title(text: str) -> str | None:
 
 
 _NOT_MODIFIERS = frozenset(
-    "the a an our their its his her this that these those of in on at to for with by and or but nor "
-    "is was are were has have had be been being now still also however which who whose than as from "
-    "into over under between against during while whilst although when if so".split()
+    ["the", "a", "an", "our", "their", "its", "his", "her", "this", "that", "these", "those", "of", "in", "on", "at", "to", "for", "with", "by", "and", "or", "but", "nor", "is", "was", "are", "were", "has", "have", "had", "be", "been", "being", "now", "still", "also", "however", "which", "who", "whose", "than", "as", "from", "into", "over", "under", "between", "against", "during", "while", "whilst", "although", "when", "if", "so"]
 )
 _SUBORDINATE = frozenset(
-    "when if as although while whilst because since following due given with for of in at by "
-    "during after before once where so and but or however nationally including excluding "
-    "despite to from".split()
+    ["when", "if", "as", "although", "while", "whilst", "because", "since", "following", "due", "given", "with", "for", "of", "in", "at", "by", "during", "after", "before", "once", "where", "so", "and", "but", "or", "however", "nationally", "including", "excluding", "despite", "to", "from"]
 )
 _RELATIVE = frozenset({"who", "that"})
 
@@ -676,7 +675,7 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
             # (seed 004), "The completion rate of the now termly PEPs" (Ofsted Rotherham p20)
             preceding = window[: match.start()]
             hyphenated = re.search(r"[A-Za-z]+-[A-Za-z-]+\s+$", preceding)
-            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.I)
+            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.IGNORECASE)
             if hyphenated:
                 head_start = base + hyphenated.start()
             elif described and described.group(1).lower() not in _NOT_MODIFIERS:
@@ -814,8 +813,7 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
 _FILLER = re.compile(r"\s*\)?\s*(?:(?:for|in|during)\s+)?(?:the\s+)?")
 
 _NEUTRAL = frozenset(
-    "and or the a an for at in with compared to of being was is were are now but still also "
-    "improving reached reduced fallen fell rose risen increased this that which it figure".split()
+    ["and", "or", "the", "a", "an", "for", "at", "in", "with", "compared", "to", "of", "being", "was", "is", "were", "are", "now", "but", "still", "also", "improving", "reached", "reduced", "fallen", "fell", "rose", "risen", "increased", "this", "that", "which", "it", "figure"]
 )
 
 
@@ -835,8 +833,8 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
     "This compares to 79% in 2019/20" (Coventry p4).
     """
     subject = _subject(sentence)
-    anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.I)
-    compares = re.match(r"\W*this\s+compares\s+(?:to|with)\b", sentence.text, re.I)
+    anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.IGNORECASE)
+    compares = re.match(r"\W*this\s+compares\s+(?:to|with)\b", sentence.text, re.IGNORECASE)
     for index, value in enumerate(values):
         if value.title_attached and value.title:
             continue  # named by the words around it already (_roles)
