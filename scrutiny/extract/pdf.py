@@ -36,8 +36,8 @@ from typing import Any, Iterator
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
 from .grids import grid
-from .tables import chars_outside, read_tables
-from .words import aligned_tables, blocks
+from .tables import read_tables
+from .words import aligned_tables, blocks, page_words, words_outside
 
 __all__ = ["page_objects", "page_text", "read_pdf", "text_of"]
 
@@ -206,8 +206,9 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                     )
             tables, outside, columns = (), None, ()
             if text.strip():
+                words = page_words(chars)
                 try:
-                    tables, outside = read_tables(page, number, chars, rulings)
+                    tables, outside = read_tables(page, number, chars, rulings, words)
                 except Exception as error:  # a page whose tables can't be read keeps its text
                     yield Problem(
                         str(path),
@@ -219,11 +220,10 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                 try:
                     # text set in columns, read column by column (the tables of numbers left out:
                     # a slide's frame drawn as one big table is no table of numbers)
-                    ruled = list(tables)
                     # tables set out with whitespace, outside the ruled ones
-                    tables = (*tables, *aligned_tables(chars_outside(ruled, chars, every=True), number))
-                    numeric = [t for i, t in enumerate(tables, 1) if grid(t, i) is not None]
-                    columns = blocks(chars_outside(numeric, chars, every=True))
+                    tables = (*tables, *aligned_tables(words_outside(words, [t.bbox for t in tables]), number))
+                    numeric = [t.bbox for i, t in enumerate(tables, 1) if grid(t, i) is not None]
+                    columns = blocks(words_outside(words, numeric))
                 except Exception as error:  # a page whose words can't be placed is read as one text
                     yield Problem(
                         str(path),

@@ -172,15 +172,24 @@ def _words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return extract_words([c for c in chars if c.get("upright", True)])
 
 
-def _is_grid(table: Any, rows: list[tuple[Cell, ...]], chars: list[dict[str, Any]]) -> bool:
+def _is_grid(
+    table: Any, rows: list[tuple[Cell, ...]], chars: list[dict[str, Any]], page_words: list[dict[str, Any]] | None
+) -> bool:
     """A table is a grid unless its rules cut through words or it is one column of text."""
     filled_columns = {j for row in rows for j, cell in enumerate(row) if cell.text.strip()}
     if len(filled_columns) < 2:
         return False
-    inside = [c for c in chars if _inside(c, table.bbox)]
+    x0, top, x1, bottom = table.bbox
+    inside = [c for c in chars if x0 <= c["x0"] and c["x1"] <= x1 and top <= c["top"] and c["bottom"] <= bottom]
     if sum(1 for c in inside if not c.get("upright", True)) > len(inside) / 2:
         return False  # printed sideways (Merthyr appendix 3, dev corpus p7): read as text
-    words = _words(inside)
+    if page_words is None:
+        words = _words(inside)
+    else:
+        words = [
+            w for w in page_words
+            if _inside({"x0": w["x0"], "x1": w["x1"], "top": w["top"], "bottom": w["bottom"]}, table.bbox)
+        ]
     if not words:
         return True
     boxes = [cell for cell in table.cells if cell is not None]
@@ -279,11 +288,13 @@ def _header_above(chars: list[dict[str, Any]], table: Any, columns: dict[int, tu
 
 
 def read_tables(
-    page: Any, number: int, chars: list[dict[str, Any]], rulings: list[dict[str, Any]]
+    page: Any, number: int, chars: list[dict[str, Any]], rulings: list[dict[str, Any]],
+    words: list[dict[str, Any]] | None = None,
 ) -> tuple[tuple[Table, ...], str | None]:
     """A page's ruled tables and its text outside the grids (None when it has no tables).
 
-    ``chars`` and ``rulings`` are the page's, from ``pdf.page_objects(page)``.
+    ``chars`` and ``rulings`` are the page's, from ``pdf.page_objects(page)``; ``words`` its
+    words (``words.page_words``), if already found.
     """
     from pdfplumber.table import TableFinder, TableSettings
 
@@ -331,7 +342,7 @@ def read_tables(
                     printed.append(_cell(mine, part, _fill(part, fills)))
                 rows.append(tuple(printed))
                 ruled_rows.append(index)
-        grid = _is_grid(table, rows, chars)
+        grid = _is_grid(table, rows, chars, words)
         tables.append(
             Table(
                 number, tuple(rows), bbox=tuple(table.bbox), caption=_caption(chars, table.bbox, page),

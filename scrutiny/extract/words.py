@@ -24,7 +24,7 @@ from typing import Any
 
 from ..records import Cell, Table
 
-__all__ = ["aligned_tables", "blocks"]
+__all__ = ["aligned_tables", "blocks", "page_words", "words_outside"]
 
 
 @dataclass
@@ -67,11 +67,21 @@ class _Block:
         return max(p.x1 for p in self.pieces)
 
 
-def _words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def page_words(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The page's upright words, with their boxes (pdfplumber's word extraction), found once a
+    page for the readers here and the table finder's checks."""
     from pdfplumber.utils import extract_words
 
     upright = [c for c in chars if c.get("upright", True) and c["text"].strip() or c["text"] == " "]
     return [w for w in extract_words(upright) if w.get("upright", True)]
+
+
+def words_outside(words: list[dict[str, Any]], boxes: list[tuple[float, float, float, float]]) -> list[dict[str, Any]]:
+    """The words that overlap none of ``boxes``."""
+    return [
+        w for w in words
+        if not any(w["x0"] < x1 and w["x1"] > x0 and w["top"] < bottom and w["bottom"] > top for x0, top, x1, bottom in boxes)
+    ]
 
 
 def _lines(words: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
@@ -179,11 +189,10 @@ def _side_by_side(found: list[_Block]) -> bool:
     return False
 
 
-def blocks(chars: list[dict[str, Any]]) -> tuple[str, ...]:
-    """The text of ``chars`` in blocks, in reading order, each block's lines joined by
+def blocks(words: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The text of ``words`` (``page_words``) in blocks, in reading order, each block's lines joined by
     "\\n"; empty when the text is not set in columns side by side (then the page's own
     text reads in order)."""
-    words = _words(chars)
     if not words:
         return ()
     lines = _lines(words)
@@ -216,12 +225,11 @@ def _columns(rows: list[list[_Piece]]) -> list[float]:
     return [group[0] for group in columns if len(group) >= 2]
 
 
-def aligned_tables(chars: list[dict[str, Any]], page: int) -> list[Table]:
+def aligned_tables(words: list[dict[str, Any]], page: int) -> list[Table]:
     """Tables set out with whitespace, not rules: runs of three or more lines whose pieces
     start at shared left edges, one column of them numbers, each beside a label. Side by
     side lists ("2013/14" over "Merthyr Vale 2   16 places", "2014/15" over "Bedlinog 2   20
     places", Merthyr's expansion areas, dev corpus p1) are one table each."""
-    words = _words(chars)
     if not words:
         return []
     lines = _lines(words)
