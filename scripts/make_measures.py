@@ -6,7 +6,9 @@ The rows taken from LAIT are the ones listed in NATIONAL below (our id -> LAIT "
 with the dictionary's chart title as the label, its description as the definition, its
 polarity ("High"/"Low") in the indicators' wording and its y-axis name as a unit. Rows
 whose source is not LAIT (local and DfE measures, written by hand) and every row's
-``aliases`` are kept as they are. Add a pair to NATIONAL to bring another LAIT measure in.
+``aliases`` and ``note`` are kept as they are. ``definition`` is published for readers; where
+a measure was first seen (document and code) goes in ``note``, which is not published.
+Add a pair to NATIONAL to bring another LAIT measure in.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 from pathlib import Path
 
 REGISTRY = Path(__file__).resolve().parent.parent / "scrutiny" / "data" / "measures.csv"
-COLUMNS = ["id", "label", "unit", "polarity", "definition", "topic", "source", "code", "aliases"]
+COLUMNS = ["id", "label", "unit", "polarity", "definition", "topic", "source", "code", "aliases", "note"]
 
 # Children's social care measures the sample papers report, plus their near neighbours
 # (the ones a linker must keep apart: referrals vs re-referrals, dental vs health checks).
@@ -78,10 +80,12 @@ def main(dictionary: str) -> None:
         lait = {row["Measure"].strip(): row for row in csv.DictReader(f)}
     kept: list[dict] = []
     aliases: dict[str, str] = {}
+    notes: dict[str, str] = {}
     if REGISTRY.exists():
         with open(REGISTRY, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 aliases[row["id"]] = row.get("aliases", "")
+                notes[row["id"]] = row.get("note", "")
                 if row["source"] != "LAIT":
                     kept.append(row)
     national = []
@@ -100,6 +104,7 @@ def main(dictionary: str) -> None:
                 "source": "LAIT",
                 "code": "" if row["Measure_code"] == "NA" else row["Measure_code"],
                 "aliases": aliases.get(measure_id, ""),
+                "note": notes.get(measure_id, ""),
             }
         )
     with open(REGISTRY, "w", encoding="utf-8", newline="") as f:

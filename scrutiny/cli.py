@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -13,7 +13,7 @@ from . import __version__
 from .catalogue.measures import links_report
 from .catalogue.quality import quality_report
 from .errors import ScrutinyError
-from .pipeline import Build, BuildSummary, Limits, default_workers
+from .pipeline import Build, BuildSummary, Limits, OcrSettings, default_workers
 from .registry import REVIEW_COLUMNS
 
 DEFAULT_DB = "catalogue.db"
@@ -83,7 +83,7 @@ def serve_catalogue(db_path: Path, **options) -> None:
     """Datasette is imported here, not at start-up: `scrutiny build` never needs it."""
     from .catalogue.serve import serve
 
-    serve(db_path, **options)
+    serve(db_path, announce=click.echo, **options)
 
 
 workers_option = click.option(
@@ -101,6 +101,14 @@ time_limit_option = click.option(
     show_default=True,
     help="Seconds one document may take to read before it is stopped and recorded as a problem.",
 )
+ocr_option = click.option(
+    "--ocr",
+    type=click.Choice(["auto", "always", "never"]),
+    default=OcrSettings.mode,
+    show_default=True,
+    help="Read PDF pages by OCR (Tesseract): auto, those with no usable text (scans, garbled "
+    "fonts); always, every page; never, none.",
+)
 memory_limit_option = click.option(
     "--memory-limit",
     type=click.IntRange(min=1),
@@ -117,25 +125,32 @@ def _run_build(
     workers: int | None = None,
     limits: Limits | None = None,
     review: Path | None = None,
+    ocr: str | None = None,
 ) -> BuildSummary:
-    job = Build(paths or None, db_path, workers=workers, limits=limits, review=review)
+    job = Build(paths or None, db_path, workers=workers, limits=limits, review=review, ocr=ocr)
     if quiet:
         for _ in job.run():
             pass
         return job.summary
     with click.progressbar(
-        job.run(),
         length=len(job),
         label=f"Building {db_path}",
-        item_show_func=lambda outcome: outcome and Path(outcome.path).name,
-    ) as outcomes:
-        for _ in outcomes:
-            pass
+        item_show_func=lambda outcome: outcome and _progress_name(outcome),
+    ) as bar:
+        for outcome in job.run():
+            if outcome.ocr_waiting:  # its scanned pages are read later: one more step
+                bar.length += 1
+            bar.update(1, outcome)
     click.echo(str(job.summary))
     for problem in job.summary.problems:
         where = f" page {problem.page}" if problem.page else ""
         click.echo(f"  problem: {problem.path}{where}: {problem.error}", err=True)
     return job.summary
+
+
+def _progress_name(outcome) -> str:
+    name = Path(outcome.path).name
+    return f"{name} (OCR)" if outcome.action == "ocr" else name
 
 
 @cli.command()
@@ -144,6 +159,7 @@ def _run_build(
 @workers_option
 @time_limit_option
 @memory_limit_option
+@ocr_option
 @click.option(
     "--review",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -158,6 +174,7 @@ def build(
     workers: int,
     time_limit: float,
     memory_limit: int,
+    ocr: str,
     review: Path | None,
 ) -> None:
     """Build or update a catalogue from PDF, HTML and text files.
@@ -170,10 +187,15 @@ def build(
     update a catalogue. Then every reported measure is linked to the measure registry,
     respecting the decisions in the review file (see `scrutiny links`).
 
+    PDF pages with no usable text (scans, fonts with no Unicode map) are read by OCR
+    with Tesseract (install tesseract-ocr), after every document's text, in whichever
+    workers are free; each such page is read once per version of its file.
+
     \b
     Example:
         scrutiny build corpus/ --db catalogue.db
         scrutiny build ~/papers/doncaster ~/papers/rotherham --db sy.db --workers 4
+        scrutiny build ~/papers/archive --db archive.db --ocr always
     """
     _run_build(
         paths,
@@ -182,6 +204,7 @@ def build(
         workers=workers,
         limits=Limits(seconds=time_limit, memory_mb=memory_limit),
         review=review,
+        ocr=ocr,
     )
 
 
@@ -206,7 +229,6 @@ def serve(
         scrutiny serve --db kent.db --files papers/
         then open http://127.0.0.1:8001/
     """
-    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
     serve_catalogue(db_path, host=host, port=port, metadata_path=metadata_path, files=files)
 
 
@@ -225,7 +247,6 @@ def demo(ctx: click.Context, db_path: Path, host: str, port: int) -> None:
         then open http://127.0.0.1:8001/ and search for "re-referrals"
     """
     _run_build((), db_path, ctx.obj["quiet"])
-    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
     serve_catalogue(db_path, host=host, port=port)
 
 

@@ -31,12 +31,13 @@ from .catalogue import Catalogue
 from .catalogue import measures as measure_tables
 from .catalogue.store import take_build_lock
 from .errors import ScrutinyError, UnreadableDocument
+from .extract.ocr import OcrPlan, OcrSettings, engine_problem
 from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
 from .resources import bundled
 
 __all__ = [
-    "EXTRACTORS", "NEEDS_SPACY", "Build", "BuildSummary", "Limits", "analyse", "build", "complete",
-    "default_workers", "extract_prose",
+    "EXTRACTORS", "NEEDS_SPACY", "Build", "BuildSummary", "Limits", "OcrSettings", "analyse", "build",
+    "complete", "default_workers", "extract_prose",
 ]
 
 #: What finds records in a document once its pages are read: (name, function) pairs, run in
@@ -141,9 +142,18 @@ class BuildSummary:
     actions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     links: dict[str, int] | None = None  # measure links by status, once the build has linked
+    ocr_pages: int = 0  # pages read by OCR in this build
 
     def add(self, outcome: Outcome) -> None:
-        self.actions[outcome.action] = self.actions.get(outcome.action, 0) + 1
+        if outcome.action == "ocr":  # a second outcome for a file already counted
+            self.ocr_pages += outcome.page_count
+            # Its reading by OCR replaces what reading its text reported ("queued for OCR").
+            self.problems = [
+                problem for problem in self.problems
+                if problem.path != outcome.path or problem.stage in ("discover", "manifest")
+            ]  # fmt: skip
+        else:
+            self.actions[outcome.action] = self.actions.get(outcome.action, 0) + 1
         self.problems.extend(outcome.problems)
 
     @property
@@ -153,6 +163,8 @@ class BuildSummary:
     def __str__(self) -> str:
         done = ", ".join(f"{n} {action}" for action, n in sorted(self.actions.items()))
         text = f"{self.files} files: {done or 'none found'}"
+        if self.ocr_pages:
+            text += f"; {self.ocr_pages} pages read by OCR"
         if self.problems:
             text += f"; {len(self.problems)} problems (see the problems table)"
         if self.links is not None:
@@ -235,7 +247,9 @@ class _ToRead:
 
     source: SourceFile
     replacing: bool
+    ocr: OcrPlan | None = None  # now=True: a second reading, for the pages that need OCR
     future: Future | None = None
+    waiting: int = 0  # for an OCR reading: the pages it is for
 
 
 def _limit_memory(memory_mb: int | None) -> None:
@@ -293,7 +307,9 @@ class _Readers:
         self.running = {future for future in self.running if not future.done()}
         unstarted = [item for item in waiting if item.future is None]
         for item in unstarted[: self.workers + 1 - len(self.running)]:
-            item.future = self._pool().schedule(analyse, (item.source, False), timeout=self.limits.seconds)
+            item.future = self._pool().schedule(
+                analyse, (item.source, False, item.ocr), timeout=self.limits.seconds
+            )
             self.running.add(item.future)
 
     def ready(self, item: _ToRead) -> bool:
@@ -306,7 +322,7 @@ class _Readers:
     @staticmethod
     def result(item: _ToRead) -> Analysis:
         if item.future is None:
-            return analyse(item.source)
+            return analyse(item.source, ocr=item.ocr)
         return complete(item.source, item.future.result())
 
     def _pool(self):
@@ -353,10 +369,18 @@ class Build:
     known before ``run()`` reads any document (the CLI uses it for its progress bar).
     ``workers``: documents read at once, in worker processes (default: one per CPU);
     1 reads them in this process, with no limits. ``review``: the review file of link
-    decisions (default: ``<db>.review.csv`` beside the catalogue).
+    decisions (default: ``<db>.review.csv`` beside the catalogue). ``ocr``: how pages with
+    no usable text are read (OcrSettings, or its mode: "auto", "always", "never").
 
     Files are read and saved largest first (``sources``), so a long document doesn't start
     last and leave one worker reading alone at the end of the build.
+
+    Scanned pages never hold up pages with text: every document is first read for its text
+    and saved, its scanned pages kept empty; those documents are then read again by OCR in
+    whichever workers have no text left to read, and saved again (outcome ``ocr``). A
+    reading that runs out of time keeps the pages it read and the next reading carries on:
+    words already read for a file are kept in the catalogue (``ocr_words``), so a page is
+    read by OCR once per version of its file.
     """
 
     def __init__(
@@ -366,6 +390,7 @@ class Build:
         workers: int | None = None,
         limits: Limits | None = None,
         review: str | Path | None = None,
+        ocr: OcrSettings | str | None = None,
     ):
         if paths is None:
             paths = [bundled("corpus")]
@@ -375,6 +400,10 @@ class Build:
         if self.workers < 1:
             raise ScrutinyError("The number of workers must be 1 or more.")
         self.limits = limits or Limits()
+        self.ocr = OcrSettings.resolve(ocr)
+        # Why Tesseract can't run here (recorded against each page that needs it), or None.
+        self.ocr_missing = engine_problem(self.ocr.language) if self.ocr.mode != "never" else None
+        self._scans: deque[_ToRead] = deque()
         self.review = Path(review) if review is not None else registry.review_path(self.db_path)
         found = list(corpus.discover(self.roots))
         self.sources = sorted((item for item in found if isinstance(item, SourceFile)), key=lambda s: -s.size)
@@ -458,20 +487,36 @@ class Build:
         ahead = 4 * self.workers
         sources = iter(self.sources)
         pending: deque[tuple[SourceFile, Outcome | _ToRead]] = deque()
+        scans = self._scans
+        planned_all = False
         while True:
-            while len(pending) < ahead and (source := next(sources, None)) is not None:
-                pending.append((source, self._plan(catalogue, source)))
-            if not pending:
+            while not planned_all and len(pending) < ahead:
+                source = next(sources, None)
+                if source is None:
+                    planned_all = True
+                else:
+                    pending.append((source, self._plan(catalogue, source)))
+            if not pending and not scans:
                 return
-            readers.start(plan for _, plan in pending if isinstance(plan, _ToRead))
-            source, plan = pending[0]
-            if isinstance(plan, _ToRead) and not readers.ready(plan):
+            texts = [plan for _, plan in pending if isinstance(plan, _ToRead)]
+            # OCR readings start only once every document's text is being read or saved.
+            ocr_may_start = planned_all and all(plan.future is not None for plan in texts)
+            readers.start(texts + (list(scans) if ocr_may_start else []))
+            # Save the next file in order when it is ready, else any OCR reading that is done.
+            scan = None
+            if self.workers > 1 or not pending:
+                scan = next((item for item in scans if readers.ready(item)), None)
+            if pending and (not isinstance(pending[0][1], _ToRead) or readers.ready(pending[0][1])):
+                source, plan = pending.popleft()
+                if isinstance(plan, _ToRead):
+                    plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
+            elif scan is not None:
+                scans.remove(scan)
+                plan = self._save_ocr(catalogue, scan, self._analysis(scan.source, readers, scan))
+            else:
                 self._write_registry(catalogue)  # once, while the first documents are read
                 readers.wait()
                 continue
-            pending.popleft()
-            if isinstance(plan, _ToRead):
-                plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
             self.summary.add(plan)
             log.info("%s: %s", plan.path, plan.action)
             yield plan
@@ -480,15 +525,53 @@ class Build:
         """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
-            return self._refresh(catalogue, source, existing, "unchanged")
+            return self._with_ocr(catalogue, source, self._refresh(catalogue, source, existing, "unchanged"), existing["id"])
         if not existing:
             for twin in catalogue.documents_with_sha(source.sha256):
                 if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
                     catalogue.move(twin["id"], source.path)
-                    return self._refresh(catalogue, source, twin, "moved")
+                    return self._with_ocr(catalogue, source, self._refresh(catalogue, source, twin, "moved"), twin["id"])
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
-        return _ToRead(source, replacing=existing is not None)
+        return _ToRead(source, replacing=existing is not None, ocr=OcrPlan(self.ocr, missing=self.ocr_missing))
+
+    def _with_ocr(self, catalogue: Catalogue, source: SourceFile, outcome: Outcome, document_id: int) -> Outcome:
+        """A document already read, with its pages that still need OCR queued (an earlier build
+        ran with --ocr never, without Tesseract, or out of time)."""
+        if self.ocr.mode == "never" or self.ocr_missing or catalogue.known_unreadable(source.path, source.sha256):
+            return outcome
+        waiting = catalogue.pages_awaiting_ocr(document_id, self.ocr.mode)
+        if not waiting:
+            return outcome
+        self._queue_ocr(catalogue, source, document_id, len(waiting))
+        return replace(outcome, ocr_waiting=len(waiting))
+
+    def _queue_ocr(self, catalogue: Catalogue, source: SourceFile, document_id: int, waiting: int) -> None:
+        """Read the document again, this time by OCR, taking the words of pages read before."""
+        plan = OcrPlan(
+            self.ocr,
+            now=True,
+            seconds=self.limits.seconds if self.workers > 1 else None,
+            done=catalogue.ocr_words(document_id, source.sha256),
+        )
+        self._scans.append(_ToRead(source, replacing=True, ocr=plan, waiting=waiting))
+
+    def _save_ocr(self, catalogue: Catalogue, scan: _ToRead, analysis: Analysis) -> Outcome:
+        """Save a document read again by OCR; queue another reading if it ran out of time
+        having read some pages (each reading keeps to the time limit)."""
+        source = scan.source
+        if analysis.failure is not None:
+            return replace(self._save(catalogue, source, analysis, replacing=True), action="ocr")
+        document_id = catalogue.save_document(analysis.document, analysis.pages, analysis.problems, analysis.records)
+        done = scan.ocr.done if scan.ocr else {}
+        read = [page for page in analysis.pages if page.source == "ocr" and page.page not in done]
+        left = _awaiting(analysis.pages, self.ocr.mode)
+        if left and read:
+            self._queue_ocr(catalogue, source, document_id, len(left))
+        return Outcome(
+            source.path, "ocr", page_count=len(read), problems=analysis.problems,
+            ocr_waiting=len(left) if left and read else 0,
+        )  # fmt: skip
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
@@ -532,14 +615,20 @@ class Build:
         self, catalogue: Catalogue, source: SourceFile, analysis: Analysis, replacing: bool
     ) -> Outcome:
         if analysis.failure is None:
-            catalogue.save_document(
+            document_id = catalogue.save_document(
                 analysis.document, analysis.pages, analysis.problems, analysis.records
             )
+            waiting = 0
+            if self.ocr.mode != "never" and not self.ocr_missing:
+                waiting = len(_awaiting(analysis.pages, self.ocr.mode))
+            if waiting:
+                self._queue_ocr(catalogue, source, document_id, waiting)
             return Outcome(
                 source.path,
                 "replaced" if replacing else "added",
                 page_count=len(analysis.pages),
                 problems=analysis.problems,
+                ocr_waiting=waiting,
             )
         failure = analysis.failure
         if replacing:
@@ -549,6 +638,17 @@ class Build:
             )
         catalogue.save_failure(source.path, [failure])
         return Outcome(source.path, "failed", problems=(failure,))
+
+
+def _awaiting(pages: Sequence[Page], mode: str) -> list[int]:
+    """The PDF pages that OCR should read (``mode`` auto or always) and has not."""
+    return [
+        page.page
+        for page in pages
+        if page.source == "text"
+        and page.text_layer is not None
+        and (page.text_layer != "usable" or mode == "always")
+    ]
 
 
 def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
@@ -571,17 +671,21 @@ def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
     )
 
 
-def analyse(source: SourceFile, spacy: bool = True) -> Analysis:
+def analyse(source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None) -> Analysis:
     """Read one file and run every extractor on it: all the work that needs no catalogue.
 
     The extractors in ``NEEDS_SPACY`` run after the others; ``spacy=False`` leaves them out,
     for ``complete()`` to run later (a build's workers read, the builder runs spaCy).
-    Never raises for a bad file: an unreadable file comes back as ``Analysis.failure``.
+    ``ocr`` says what to do with scanned pages (default: read them by OCR now, if
+    Tesseract is installed). Never raises for a bad file: an unreadable file comes back as
+    ``Analysis.failure``.
     """
+    if ocr is None:
+        ocr = OcrPlan(now=True, missing=engine_problem(OcrSettings().language))
     pages: list[Page] = []
     problems: list[Problem] = []
     try:
-        for item in extract.read_document(source.path, source.format):
+        for item in extract.read_document(source.path, source.format, ocr=ocr):
             if isinstance(item, Page):
                 pages.append(item)
             else:
@@ -621,10 +725,12 @@ def build(
     workers: int | None = None,
     limits: Limits | None = None,
     review: str | Path | None = None,
+    ocr: OcrSettings | str | None = None,
 ) -> BuildSummary:
     """Build or update the catalogue at ``db_path`` from the documents under ``paths``
-    (None: the bundled sample corpus), then link its measures to the registry."""
-    job = Build(paths, db_path, workers=workers, limits=limits, review=review)
+    (None: the bundled sample corpus), then link its measures to the registry.
+    ``ocr``: "auto" (default), "always" or "never", or OcrSettings."""
+    job = Build(paths, db_path, workers=workers, limits=limits, review=review, ocr=ocr)
     for _ in job.run():
         pass
     return job.summary

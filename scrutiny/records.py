@@ -12,6 +12,11 @@ from dataclasses import dataclass, is_dataclass
 #: File formats scrutiny reads, by the extensions that select them.
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text"}
 
+#: Tesseract's confidence (0-100) below which what OCR read is uncertain: a page is reported
+#: and a value is never shown as certain. On the bundled pages read by OCR, words below it
+#: are wrong far more often than words above it (benchmarks/ocr_speed.py prints both).
+LOW_OCR_CONFIDENCE = 80
+
 
 @dataclass(frozen=True)
 class ManifestEntry:
@@ -75,18 +80,44 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Word:
+    """A word read by OCR, with its box on the page in PDF points measured from the page's
+    top left (as pdfplumber measures characters), Tesseract's confidence (0 to 100) and the
+    line of the page it is on (Tesseract's lines, numbered in its reading order)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Page:
     """The text of one page, numbered from 1 as the PDF reader counts pages.
 
     For a PDF page with ruled tables, ``tables`` holds them cell by cell (a page's plain
     text interleaves table columns line by line) and ``outside_tables`` the page's text
-    with the tables left out. Only ``page`` and ``text`` are stored in the catalogue.
+    with the tables left out. Only ``page``, ``text`` and the OCR fields are stored in the
+    catalogue.
+
+    ``source`` says where ``text`` came from: ``text`` (the PDF's text layer, or an HTML or
+    text file) or ``ocr`` (read from the rendered page by Tesseract, scrutiny.extract.ocr).
+    ``text_layer`` is what a PDF page's own text layer was: ``usable``, ``none`` (a scan or
+    a blank page) or ``unreadable`` (``(cid:NN)`` garbage, or text that can't be parsed).
+    An OCR page has its words with their boxes and confidences, and their mean confidence.
     """
 
     page: int
     text: str
     tables: tuple[Table, ...] = ()
     outside_tables: str | None = None
+    source: str = "text"
+    text_layer: str | None = None
+    ocr_confidence: float | None = None
+    words: tuple[Word, ...] = ()
     # The page's text in blocks, column by column, each block's lines as the page prints them
     # (each line a piece of a line of ``text``): two-column slides and side-by-side boxes
     # read as the reader reads them. Empty when the reader gives no positions (text, HTML).
@@ -138,13 +169,17 @@ class Outcome:
 
     ``action`` is one of: ``added``, ``replaced`` (content changed), ``unchanged``,
     ``moved`` (same content at a new path), ``updated`` (manifest facts changed),
-    ``failed`` (recorded in ``problems``).
+    ``failed`` (recorded in ``problems``); and ``ocr`` when a document's scanned pages
+    have been read by OCR (a second outcome for a file the build has already saved).
     """
 
     path: str
     action: str
     page_count: int = 0
     problems: tuple[Problem, ...] = ()
+    # Pages saved without text that the build has queued to read by OCR (action "ocr": the
+    # pages that reading then left for another pass, if it ran out of time).
+    ocr_waiting: int = 0
 
 
 @dataclass(frozen=True)

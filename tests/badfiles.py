@@ -104,3 +104,49 @@ def memory_bomb_pdf(target: Path, megabytes: int = 500) -> Path:
 def random_bytes(target: Path, size: int = 50_000, seed: int = 8) -> Path:
     target.write_bytes(random.Random(seed).randbytes(size))
     return target
+
+
+def image_pdf(source: Path, pages: list[int], target: Path, dpi: int = 200) -> Path:
+    """``source``'s pages rendered at ``dpi`` and written as images with no text layer: a scan."""
+    pdf = pypdfium2.PdfDocument(source)
+    out = pypdfium2.PdfDocument.new()
+    for number in pages:
+        width, height = pdf[number - 1].get_size()
+        bitmap = pdf[number - 1].render(scale=dpi / 72, grayscale=True)
+        page = out.new_page(width, height)
+        image = pypdfium2.PdfImage.new(out)
+        image.set_bitmap(bitmap)
+        image.set_matrix(pypdfium2.PdfMatrix().scale(width, height))
+        page.insert_obj(image)
+        page.gen_content()
+    out.save(target)
+    out.close()
+    pdf.close()
+    return target
+
+
+def no_unicode_map(source: Path, pages: list[int], target: Path) -> Path:
+    """``source``'s pages with the glyphs kept and the text lost: each font's ToUnicode map
+    removed and its embedded TrueType ``cmap`` table hidden, so no reader can get from a
+    glyph to its character (pdfminer gives "(cid:37)(cid:28)..."), as with fonts some
+    councils' PDF tools embed."""
+    with pikepdf.open(source) as pdf:
+        for index in reversed(range(len(pdf.pages))):
+            if index + 1 not in pages:
+                del pdf.pages[index]
+        for page in pdf.pages:
+            for font in page.resources.Font.values():
+                if "/ToUnicode" in font:
+                    del font["/ToUnicode"]
+                for descendant in font.get("/DescendantFonts", []):
+                    program = descendant.FontDescriptor.get("/FontFile2")
+                    if program is None:
+                        continue
+                    data = bytearray(program.read_bytes())
+                    for table in range(int.from_bytes(data[4:6], "big")):
+                        at = 12 + 16 * table
+                        if data[at : at + 4] == b"cmap":
+                            data[at : at + 4] = b"xmap"
+                    program.write(bytes(data))
+        pdf.save(target)
+    return target

@@ -7,7 +7,6 @@ import sys
 
 import httpx
 import yaml
-
 from conftest import REPO
 
 
@@ -38,12 +37,39 @@ def test_metadata_follows_a_catalogue_with_another_name(start_server, catalogue_
     catalogue_copy.rename(renamed)
     server = start_server("serve", "--db", str(renamed))
     assert "One row per source document" in server.get("/kent/documents").text
+    # Every link on the front page follows the database's name: none to /catalogue/, and each answers.
+    from bs4 import BeautifulSoup
+
+    front = BeautifulSoup(server.get("/").text, "html.parser")
+    links = {a["href"].split("#")[0] for a in front.select("a[href^='/']")}
+    assert {"/kent/trace", "/kent/documents", "/kent/problems", "/kent"} <= links
+    assert not [link for link in links if link.startswith("/catalogue")]
+    for link in links:
+        assert server.get(link).status_code == 200, link
+
+
+def test_serve_on_a_busy_port_says_it_is_taken_and_how_to_choose_another(catalogue_copy):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "scrutiny", "serve", "--db", str(catalogue_copy), "--port", str(port)],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is taken" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "Serving" not in result.stdout and "Traceback" not in result.stderr + result.stdout
 
 
 def test_serve_without_a_catalogue_says_how_to_make_one(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scrutiny", "serve", "--db", str(tmp_path / "nothing.db")],
         capture_output=True,
+        check=False,
         text=True,
         timeout=60,
     )
@@ -149,7 +175,7 @@ def test_only_a_search_with_no_other_filter_is_counted_from_the_index(catalogue_
     from scrutiny.catalogue.search_count import count_plan
 
     datasette = make_datasette(catalogue_copy)
-    plan = lambda query, path="/catalogue/indicator_values.json": count_plan(datasette, path, query)  # noqa: E731
+    plan = lambda query, path="/catalogue/indicator_values.json": count_plan(datasette, path, query)
     assert plan("_search=children") == ("catalogue", "indicator_values", "children", False)
     assert plan("_search=child*&_searchmode=raw&_size=5&_next=20") == ("catalogue", "indicator_values", "child*", True)
     assert plan("_search=children&_shape=objects") is not None

@@ -96,8 +96,9 @@ def test_page_without_text_layer_is_kept_and_reported(tmp_path):
     pdf.close()
     items = list(read_document(path))
     assert [type(item) for item in items] == [Problem, Page]
-    assert items[1] == Page(page=1, text="")
+    assert items[1] == Page(page=1, text="", text_layer="none")
     assert items[0].page == 1 and "no text layer" in items[0].error
+    assert "--ocr auto" in items[0].error  # read_document alone does not OCR: it says how
 
 
 def test_html_blocks_become_lines_and_inline_text_stays_together():

@@ -62,11 +62,10 @@ SAME_MEASURE = {
         ("000_", "Timeliness of Single Assessments", 9),  # Doncaster A2
         ("002_", "proportion of assessments completed in 45 working days", 3),
     ],
-    "cp-plans-second-or-subsequent": [
-        ("000_", "Children Subject CP Plan Second or Subsequent Time", 7),  # Doncaster A09
-        ("000_", "Percentage of children becoming the subject of Child Protection Plan", 13),  # "A5"
-        ("002_", "proportion of children starting a new CPP who are on their second", 7),
-        ("003_", "children and young people becoming subject to a Child Protection Plan", 2),
+    # A repeat plan within two years, not the DfE's second or subsequent plan at any time.
+    "cp-plans-second-within-2-years": [
+        ("000_", "Children Subject CP Plan Second or Subsequent Time", 7),  # A09 "... within a 2 year period"
+        ("002_", "proportion of children starting a new CPP who are on their second", 7),  # "... within 24 months"
     ],
     "placement-moves-3-or-more": [
         ("000_", "Stability of Placement of Looked After Children", 13),  # B10 "3 or more moves in 12 months"
@@ -118,7 +117,9 @@ def test_the_trust_list_codes_follow_the_table_codes(db):
     a5 = _link(db, "000_", "Percentage of children becoming the subject of Child Protection Plan")
     a09 = _link(db, "000_", "Children Subject CP Plan Second or Subsequent Time")
     assert (a5["code"], a09["code"]) == ("A5", "A09")
-    assert a5["measure_id"] == a09["measure_id"]
+    # The list leaves off A09's "within a 2 year period": A5 may be A09 or the DfE's measure.
+    assert a09["measure_id"] == "cp-plans-second-within-2-years" and a09["status"] == "automatic"
+    assert (a5["measure_id"], a5["status"]) == ("cp-plans-second-or-subsequent", "pending")
     b8 = _link(db, "000_", "Long term placement stability of looked after children")
     b9 = _link(db, "000_", "Long Term Stability of CiC")
     assert (b8["code"], b9["code"]) == ("B8", "B9") and b8["measure_id"] == b9["measure_id"]
@@ -395,3 +396,51 @@ def test_a_pooled_build_makes_the_links_a_one_process_build_makes(tmp_path):
     made_alone = links(alone)
     assert len(made_alone) > 50
     assert links(pooled) == made_alone
+
+
+def test_a_repeat_plan_within_two_years_is_not_the_dfes_repeat_plan_at_any_time(db):
+    """Issue 16: "a 'second plan within two years' measure plotted against the DfE's 'second
+    time ever' series". Seed 000 p7: "A09 Children Subject CP Plan Second or Subsequent Time
+    within a 2 year period Q1 = 8%"; seed 002 p7: "the proportion of children starting a new CPP
+    who are on their second or subsequent plan within 24 months ... reached 8.8%". The DfE's
+    figure (official_values) counts a second plan at any time: it is not drawn with them."""
+    for seed, title in (("000_", "Children Subject CP Plan Second or Subsequent Time"),
+                        ("002_", "proportion of children starting a new CPP")):  # fmt: skip
+        link = _link(db, seed, title)
+        assert link["measure_id"] == "cp-plans-second-within-2-years", link["evidence"]
+    assert db["official_values"].count_where("measure_id = 'cp-plans-second-within-2-years'") == 0
+    assert db["official_values"].count_where("measure_id = 'cp-plans-second-or-subsequent'") > 1000
+    # Seed 003 p2, Doncaster's annual letter: "... becoming subject to a Child Protection Plan for
+    # second or subsequent time from 16% ... to 13%": no window printed, and Doncaster reports
+    # the two-year one (A09, target 16%): a person decides.
+    letter = _link(db, "003_", "children and young people becoming subject to a Child Protection Plan")
+    assert letter["status"] == "pending" and "within 2 years" in letter["evidence"], letter["evidence"]
+
+
+def test_a_not_known_share_is_not_neet_or_not_known(db):
+    """Issue 16: "a 'Not Known' share shown as 'NEET or not known'". Seed 002 p4: "the proportion
+    of young people not in education, employment or training (NEET) was 3.2% and a Not Known
+    figure of 2.8%": two shares, neither of them the DfE's "NEET or not known"."""
+    rows = list(db.query(
+        "select i.title, l.measure_id from indicators i join documents d on d.id = i.document_id "
+        "left join measure_links l on l.indicator_id = i.id where d.path like '%002_%' and i.title = 'Not Known'"
+    ))
+    assert rows and all(row["measure_id"] is None for row in rows), rows
+
+
+@pytest.mark.parametrize(
+    "title, unit, expected",
+    [
+        # As the DfE names its own measures (official_values descriptions).
+        ("16-17 year olds NEET or Not Known", "%", "neet-or-not-known-16-17"),
+        ("Percentage of 16-17 year olds whose activity is not known", "%", None),
+        ("Children who became the subject of a plan for a second or subsequent time", "%", "cp-plans-second-or-subsequent"),
+        ("Second or subsequent child protection plans within 24 months", "%", "cp-plans-second-within-2-years"),
+    ],
+)
+def test_words_that_redefine_a_measure_must_agree(title, unit, expected):
+    from scrutiny.nlp.linking import link
+
+    ref = IndicatorRef(1, 1, "Anywhere", None, title, unit, None, None, None, ())
+    links = link([ref], load_registry())
+    assert [link.measure_id for link in links if link.status != "pending"] == ([expected] if expected else [])

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import sqlite3
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from urllib.parse import quote
 
 import yaml
 from datasette.app import Datasette
@@ -14,7 +18,7 @@ from datasette.plugins import pm
 from ..errors import ScrutinyError
 from ..resources import bundled
 
-__all__ = ["SETTINGS", "file_mounts", "load_metadata", "make_datasette", "serve"]
+__all__ = ["SETTINGS", "file_mounts", "listen", "load_metadata", "make_datasette", "serve"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -44,9 +48,22 @@ def load_metadata(db_path: str | Path, metadata_path: str | Path | None = None) 
     except (OSError, yaml.YAMLError) as error:
         raise ScrutinyError(f"Could not read the metadata file {path}: {error}") from None
     databases = metadata.get("databases") or {}
+    name = Path(db_path).stem
     if "catalogue" in databases:
-        databases[Path(db_path).stem] = databases.pop("catalogue")
-    return metadata
+        databases[name] = databases.pop("catalogue")
+    return _renamed_links(metadata, name)
+
+
+def _renamed_links(value: Any, name: str) -> Any:
+    """metadata.yml's links into the catalogue (``href="/catalogue/trace"``) made to follow
+    the served database's name: serving ``big.db``, they must go to ``/big/trace``."""
+    if isinstance(value, str):
+        return value.replace('href="/catalogue/', f'href="/{quote(name)}/')
+    if isinstance(value, dict):
+        return {key: _renamed_links(item, name) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_renamed_links(item, name) for item in value]
+    return value
 
 
 def _register_plugins() -> None:
@@ -58,7 +75,7 @@ def _register_plugins() -> None:
 
 
 def file_mounts(roots: Iterable[str | Path]) -> list[tuple[str, Path]]:
-    """Datasette static mounts for the folders holding the catalogue's source files:
+    """The URL prefixes of the folders holding the catalogue's source files (site.source_file):
     the first at ``/files/``, the next at ``/files-2/``, ... Missing folders are refused."""
     mounts: list[tuple[str, Path]] = []
     for number, root in enumerate(roots, start=1):
@@ -126,14 +143,36 @@ def make_datasette(
         metadata=load_metadata(db_path, metadata_path),
         settings={**SETTINGS, **settings},
         template_dir=str(HERE / "templates"),
-        static_mounts=[
-            ("scrutiny-static", str(HERE / "static")),
-            *((mount, str(folder)) for mount, folder in mounts),
-        ],
+        # The source files are served by site.source_file (only catalogued documents).
+        static_mounts=[("scrutiny-static", str(HERE / "static"))],
         cors=False,
     )
-    datasette._scrutiny_file_mounts = mounts  # read by site.source_link
+    datasette._scrutiny_file_mounts = mounts  # read by site.source_link and site.source_file
     return datasette
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host``:``port``, or an error saying the port is taken and what to do."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise ScrutinyError(f"Cannot listen on {host}: {error.strerror}. Give an address such as --host 127.0.0.1.") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ScrutinyError(
+                f"Port {port} on {host} is taken: another program (perhaps another scrutiny serve) is "
+                f"listening there. Stop it, or choose another port with --port, e.g. --port {port + 1}."
+            ) from None
+        raise ScrutinyError(f"Cannot listen on {host}:{port}: {error.strerror}. Choose another --port or --host.") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(
@@ -142,10 +181,16 @@ def serve(
     port: int = 8001,
     metadata_path: str | Path | None = None,
     files: Iterable[str | Path] | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve the catalogue over HTTP until interrupted, as ``datasette serve -i`` would."""
+    """Serve the catalogue over HTTP until interrupted, as ``datasette serve -i`` would;
+    ``announce`` is told the address once the port is held."""
     import uvicorn
 
     datasette = make_datasette(db_path, metadata_path, files)
     asyncio.run(datasette.invoke_startup())
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning")
+    sock = listen(host, port)
+    if announce:
+        announce(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
+    server = uvicorn.Server(uvicorn.Config(datasette.app(), log_level="warning"))
+    server.run(sockets=[sock])

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import asdict
+import json
+import zlib
+from dataclasses import asdict, astuple
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import sqlite_utils
 
-from ..records import Document, Page, Problem
+from ..records import Document, Page, Problem, Word
 from . import measures, tables
 
 __all__ = ["TABLES", "Catalogue", "take_build_lock"]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
-TABLES = ("documents", "pages", "problems", *tables.table_names(), *measures.TABLES)
+TABLES = ("documents", "pages", "problems", "ocr_words", *tables.table_names(), *measures.TABLES)
+
+#: Where a page's text came from, and for an OCR page how sure Tesseract was.
+_PAGE_OCR_COLUMNS = {"source": str, "text_layer": str, "ocr_confidence": float}
 
 _FACTS = ("title", "authority", "committee", "meeting_date", "kind", "source_url")
 
@@ -55,6 +60,16 @@ def _add_year(db: sqlite_utils.Database, table: str, expression: str) -> None:
     columns = {row[1] for row in db.execute(f"PRAGMA table_xinfo([{table}])").fetchall()}
     if "year" not in columns:
         db.execute(f"ALTER TABLE [{table}] ADD COLUMN year TEXT GENERATED ALWAYS AS ({expression}) VIRTUAL")
+
+
+def _figures_confidence(context: str | None, page: Page) -> float | None:
+    """The lowest OCR confidence among the words of ``context`` that hold a digit."""
+    lowest: dict[str, float] = {}
+    for word in page.words:
+        if any(char.isdigit() for char in word.text):
+            lowest[word.text] = min(word.confidence, lowest.get(word.text, 100.0))
+    found = [lowest[token] for token in (context or "").split() if token in lowest]
+    return min(found) if found else None
 
 
 def _now() -> str:
@@ -113,9 +128,10 @@ class Catalogue:
             # 100 (0.9 s for a common word in 100,000 pages); in rowid order it stops after
             # 100 (20 ms). See benchmarks/search_speed.py.
             db["pages"].create(
-                {"document_id": int, "page": int, "text": str},
+                {"document_id": int, "page": int, "text": str, **_PAGE_OCR_COLUMNS},
                 foreign_keys=[("document_id", "documents", "id")],
-                not_null={"text"},
+                not_null={"text", "source"},
+                defaults={"source": "text"},
                 if_not_exists=True,
             )
             db["problems"].create(
@@ -137,8 +153,14 @@ class Catalogue:
             db["documents"].create_index(["sha256"], if_not_exists=True)
             db["documents"].create_index(["authority", "meeting_date"], if_not_exists=True)
             db["problems"].create_index(["path"], if_not_exists=True)
+        self._ensure_ocr_schema()
         tables.create_all(db)
         measures.create(db)
+        # Records read from an OCR page carry its confidence (see _record_ocr_confidence).
+        for name in tables.table_names():
+            columns = db[name].columns_dict
+            if "page" in columns and "ocr_confidence" not in columns:
+                db[name].add_column("ocr_confidence", float)
         for table, year in _YEARS.items():
             _add_year(db, table, year)
         if not db["pages"].detect_fts():
@@ -147,6 +169,24 @@ class Catalogue:
             db["documents"].enable_fts(
                 ["title", "authority", "committee"], tokenize="porter", create_triggers=True
             )
+
+    def _ensure_ocr_schema(self) -> None:
+        """``pages.source`` (text, ocr), ``text_layer`` and ``ocr_confidence``, added to a
+        catalogue built before OCR; and ``ocr_words``, the words OCR read on each page, so a
+        page is read by OCR once per version of its file (zlib-compressed JSON: about 8 KB
+        a page, against the minutes it took to read)."""
+        db = self.db
+        columns = db["pages"].columns_dict
+        for name, kind in _PAGE_OCR_COLUMNS.items():
+            if name not in columns:
+                db["pages"].add_column(name, kind, not_null_default="text" if name == "source" else None)
+        db["ocr_words"].create(
+            {"document_id": int, "page": int, "sha256": str, "words": bytes},
+            foreign_keys=[("document_id", "documents", "id")],
+            not_null={"document_id", "page", "sha256", "words"},
+            if_not_exists=True,
+        )
+        db["ocr_words"].create_index(["document_id", "page"], unique=True, if_not_exists=True)
 
     # Reading what is there -------------------------------------------------------
 
@@ -166,6 +206,28 @@ class Catalogue:
                 "document_id = ?", [document_id], order_by="page", limit=limit
             )
         ]
+
+    def pages_awaiting_ocr(self, document_id: int, mode: str) -> list[int]:
+        """A PDF's pages that OCR (``mode`` auto or always) should read and has not."""
+        usable = "" if mode == "always" else " and text_layer != 'usable'"
+        return [
+            row[0]
+            for row in self.db.execute(
+                "select page from pages where document_id = ? and source = 'text' "
+                f"and text_layer is not null{usable} order by page",
+                [document_id],
+            )
+        ]
+
+    def ocr_words(self, document_id: int, sha256: str) -> dict[int, tuple[Word, ...]]:
+        """The words OCR read on a document's pages, for this version of its file."""
+        return {
+            page: tuple(Word(*fields) for fields in json.loads(zlib.decompress(words)))
+            for page, words in self.db.execute(
+                "select page, words from ocr_words where document_id = ? and sha256 = ?",
+                [document_id, sha256],
+            )
+        }
 
     def known_unreadable(self, path: str, sha256: str) -> bool:
         """True if this exact file was tried before and could not be read at all."""
@@ -199,12 +261,63 @@ class Catalogue:
             self._clear_problems(document.path)
             document_id = self.db["documents"].insert(row).last_pk
             self.db["pages"].insert_all(
-                {"document_id": document_id, "page": page.page, "text": page.text}
+                {
+                    "document_id": document_id, "page": page.page, "text": page.text,
+                    "source": page.source, "text_layer": page.text_layer,
+                    "ocr_confidence": page.ocr_confidence,
+                }
                 for page in pages
             )
             tables.write_records(self.db, document_id, document, records)
+            self._save_ocr_words(document_id, document.sha256, pages)
+            self._record_ocr_confidence(document_id, pages)
             self._insert_problems(problems)
         return document_id
+
+    def _save_ocr_words(self, document_id: int, sha256: str, pages: Sequence[Page]) -> None:
+        """Keep the words of the pages just read by OCR, and those of this file's pages read
+        before (an OCR reading that ran out of time carries on from them); forget the rest."""
+        self.db["ocr_words"].delete_where("document_id = ? and sha256 != ?", [document_id, sha256])
+        self.db["ocr_words"].upsert_all(
+            (
+                {
+                    "document_id": document_id, "page": page.page, "sha256": sha256,
+                    "words": zlib.compress(json.dumps([astuple(w) for w in page.words]).encode()),
+                }
+                for page in pages
+                if page.source == "ocr" and page.words
+            ),
+            pk=("document_id", "page"),
+        )
+
+    def _record_ocr_confidence(self, document_id: int, pages: Sequence[Page]) -> None:
+        """Give the records read from OCR pages the confidence they were read with.
+
+        Every record gets its page's mean confidence; a reported value gets the lowest
+        confidence among the words with figures in its context (the value, its period,
+        its code), so one misread digit makes the value uncertain even on a clear page.
+        """
+        read = {page.page: page for page in pages if page.source == "ocr" and page.ocr_confidence is not None}
+        if not read:
+            return
+        for name in tables.table_names():
+            if "ocr_confidence" not in self.db[name].columns_dict:
+                continue
+            for number, page in read.items():
+                self.db.execute(
+                    f"update [{name}] set ocr_confidence = ? where document_id = ? and page = ?",
+                    [page.ocr_confidence, document_id, number],
+                )
+        if "indicator_values" not in tables.table_names():
+            return
+        for value_id, number, context in self.db.execute(
+            "select id, page, context from indicator_values where document_id = ? and page in "
+            f"({', '.join('?' * len(read))})",
+            [document_id, *read],
+        ).fetchall():
+            confidence = _figures_confidence(context, read[number])
+            if confidence is not None:
+                self.db["indicator_values"].update(value_id, {"ocr_confidence": confidence})
 
     def save_failure(self, path: str, problems: Iterable[Problem]) -> None:
         """Record why a file could not be read. Its earlier good records, if any, stay."""

@@ -20,6 +20,10 @@ path produced them:
   object list is never built. ``tests/test_extract_pdf_fast.py`` checks the cells equal
   what ``page.find_tables().extract()`` gives on every page.
 
+A page with no usable text layer (a scan, or ``(cid:NN)`` from a font with no Unicode map)
+is handed to scrutiny.extract.ocr, which renders it and reads it with Tesseract into the
+same characters and rulings, so everything below reads it as it reads a text layer.
+
 pypdfium2 (~30x faster than pdfplumber) is not used for text: on all 143 bundled pages its
 text differs from pdfplumber's (``\\r\\n`` line ends, running headers first, other spacing),
 and the stored pages must be the same however they were read. Its characters laid out by
@@ -36,6 +40,7 @@ from typing import Any, Iterator
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
 from .grids import grid
+from .ocr import OcrPlan, PageReader
 from .tables import read_tables
 from .words import aligned_tables, blocks, page_words, words_outside
 
@@ -144,10 +149,12 @@ def page_text(page: Any) -> str:
     return text_of(page_objects(page)[0], page)
 
 
-def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
-    """Yield each page's text in order, and a Problem for each page with no text layer.
+def read_pdf(path: str | Path, ocr: OcrPlan | None = None) -> Iterator[Page | Problem]:
+    """Yield each page's text in order, and a Problem for each page that could not be read.
 
-    Raises UnreadableDocument when the file can't be opened as a PDF at all.
+    A page with no usable text layer (a scan, or ``(cid:NN)`` garbage) is read by OCR when
+    ``ocr`` says to now (scrutiny.extract.ocr); otherwise it is kept with the text it has
+    and reported. Raises UnreadableDocument when the file can't be opened as a PDF at all.
     """
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -178,9 +185,11 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
             ) from None
         if not pages:
             raise UnreadableDocument(f"{path} is a PDF with no pages.")
+        reader = PageReader(path, ocr)
         for number, page in enumerate(pages, start=1):
             chars: list[dict[str, Any]] = []
             rulings: list[dict[str, Any]] = []
+            unreadable = False
             try:
                 chars, rulings = page_objects(page)
                 text = text_of(chars, page)
@@ -194,16 +203,13 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                     "it is kept with no text.",
                     page=number,
                 )
-                text = ""
-            else:
-                if not text.strip():
-                    yield Problem(
-                        str(path),
-                        "read",
-                        f"Page {number} has no text layer (a scanned image or a blank page); "
-                        "it is kept with no text. OCR it to make it searchable.",
-                        page=number,
-                    )
+                text, unreadable = "", True
+            # This page has no usable text (or --ocr always): OCR it, or say why it wasn't.
+            ocr_page = reader.page(number, page, text, unreadable)
+            yield from ocr_page.problems
+            if ocr_page.reading is not None:
+                chars, rulings = ocr_page.reading.chars, ocr_page.reading.rulings
+                text = text_of(chars, page) if chars else ""
             tables, outside, columns = (), None, ()
             if text.strip():
                 words = page_words(chars)
@@ -234,4 +240,5 @@ def read_pdf(path: str | Path) -> Iterator[Page | Problem]:
                     )
             # Drop pdfplumber's per-page object cache so long PDFs stream in flat memory.
             page.close()
-            yield Page(page=number, text=text, tables=tables, outside_tables=outside, blocks=columns)
+            yield Page(page=number, text=text, tables=tables, outside_tables=outside, blocks=columns, **ocr_page.fields)
+        reader.close()

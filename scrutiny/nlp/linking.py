@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Sequence
 
-import yaml
 from rapidfuzz import fuzz
 
 from ..periods import NUMBER_WORDS
 from ..records import IndicatorRef, Measure, MeasureLink, MeasureReview
 from ..registry import SYNONYMS, Registry
+from ..vocab import vocabulary
 
 __all__ = ["AUTOMATIC", "PENDING", "Words", "link", "normalise", "normalise_many", "similarity"]
 
@@ -61,6 +61,7 @@ class Words:
     words: frozenset[str]
     numbers: frozenset[str]
     marks: tuple[str | None, ...] = ()  # per group of distinguishing words, the one it names
+    qualifiers: frozenset[str] = frozenset()  # the must_agree words it names
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,13 @@ class _Vocabulary:
     groups: tuple[tuple[str, ...], ...]
     ignore: frozenset[str]
     not_measures: re.Pattern
+    must_agree: frozenset[str]
+    spelled: dict[str, str]  # a canonical word as papers write it ("within2years": "within 2 years")
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> _Vocabulary:
-    data = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8"))
+    data = vocabulary(SYNONYMS.name)
     canonical: dict[str, str] = {}
     for name, spellings in data["synonyms"].items():
         for spelling in [name, *spellings]:
@@ -89,6 +92,8 @@ def _vocabulary() -> _Vocabulary:
         groups=tuple(tuple(str(word) for word in group) for group in data["distinguish"]),
         ignore=frozenset(data["ignore"]),
         not_measures=re.compile(rf"\b(?:{'|'.join(re.escape(p) for p in data['not_measures'])})\b", re.IGNORECASE),
+        must_agree=frozenset(str(word) for word in data.get("must_agree") or ()),
+        spelled={str(name): str(spellings[0] if spellings else name) for name, spellings in data["synonyms"].items()},
     )
 
 
@@ -125,8 +130,9 @@ def _words(doc) -> Words:
         if lemma and lemma not in ignore:
             words.append(lemma)
     present = set(words) | numbers
-    marks = tuple(next((word for word in group if word in present), None) for group in _vocabulary().groups)
-    return Words(" ".join(words), frozenset(words), frozenset(numbers), marks)
+    vocabulary = _vocabulary()
+    marks = tuple(next((word for word in group if word in present), None) for group in vocabulary.groups)
+    return Words(" ".join(words), frozenset(words), frozenset(numbers), marks, frozenset(present & vocabulary.must_agree))
 
 
 def _nlp():
@@ -160,7 +166,11 @@ def similarity(a: Words, b: Words) -> float:
 
 
 def _clash(a: Words, b: Words) -> tuple[str | None, int]:
-    """Words that tell the two apart ("dental" vs "health"), or how many one names and the other doesn't."""
+    """Words that tell the two apart ("dental" vs "health"; a qualifier only one names), or
+    how many distinguishing words one names and the other doesn't."""
+    if a.qualifiers != b.qualifiers:
+        spelled = _vocabulary().spelled
+        return "'" + "', '".join(sorted(spelled.get(w, w) for w in a.qualifiers ^ b.qualifiers)) + "' named by one only", 0
     if a.marks == b.marks:
         return None, 0
     one_sided = 0
@@ -301,6 +311,36 @@ _SERIES_VALUES = 64  # enough to see values continue; keeps the comparison cheap
 _POOL = 50  # series compared for a title that shares a word with them, at most
 
 
+def _unqualified(words: Words) -> Words:
+    """The title without its must_agree words ("... within 2 years" -> "...")."""
+    if not words.qualifiers:
+        return words
+    text = " ".join(word for word in words.text.split() if word not in words.qualifiers)
+    return Words(text, words.words - words.qualifiers, words.numbers, words.marks)
+
+
+def _maybe_qualified(ref: IndicatorRef, words: Words, match: _Match, qualified: list[_Series]) -> _Match:
+    """A confident link left for review when the same authority reports a measure that is this
+    title plus a qualifier: seed 000's list (p13) names "A5 ... for a second or subsequent time"
+    where its table (p7) prints "A09 ... within a 2 year period". The shorter title may be the
+    same measure with its qualifier left off, or the national one: a person decides."""
+    plain = _unqualified(words)
+    for other in qualified:  # few: qualifiers are rare
+        if not other.words.words & words.words or other.measure_id == match.measure_id or not other.words.qualifiers > words.qualifiers:
+            continue
+        if not _agree(ref.unit, other.first.unit) or similarity(plain, _unqualified(other.words)) < 90:
+            continue
+        spelled = _vocabulary().spelled
+        named = "', '".join(sorted(spelled.get(word, word) for word in other.words.qualifiers - words.qualifiers))
+        return _Match(
+            match.measure_id, min(match.score, AUTOMATIC - 1), match.method,
+            f"{match.evidence}; but {other.first.authority or 'the same authority'} also reports "
+            f"{other.first.code or ''} '{other.first.title}' ({other.measure_id}, indicator "
+            f"{other.first.indicator_id}), which adds '{named}': this title may leave it off".replace("  ", " "),
+        )
+    return match
+
+
 def _history(
     refs: Sequence[IndicatorRef], words: Sequence[Words], matches: list[_Match | None],
     registry_words: dict[str, list[Words]], rejected: Sequence[set[str]],
@@ -330,6 +370,7 @@ def _history(
             series[key].values.extend(ref.values[:room])
         by_code: dict[str, list[_Series]] = defaultdict(list)
         by_word: dict[str, list[_Series]] = defaultdict(list)
+        qualified = [one for one in series.values() if one.words.qualifiers]
         for (code, *_), one in series.items():
             if code:
                 by_code[code].append(one)
@@ -338,6 +379,7 @@ def _history(
         for n in members:
             current = matches[n]
             if current is not None and current.score >= AUTOMATIC:
+                matches[n] = _maybe_qualified(refs[n], words[n], current, qualified)
                 continue
             ref = refs[n]
             pool = list(by_code.get((ref.code or "").strip().lower(), ()))
