@@ -54,9 +54,12 @@ def _year_hint(document: Document) -> str:
 
 
 def _reporting(document: Document, pages: Sequence[Page]):
-    """The period the document reports on, where its title or cover says (periods.reporting_period)."""
+    """The period a report reports on, where its title or cover says (periods.reporting_period).
+    Only reports: a letter, minutes or an inspection is not a period's figures."""
     from .periods import reporting_period
 
+    if document.kind not in (None, "report"):
+        return None
     return reporting_period(document.title, pages[0].text if pages else None)
 
 

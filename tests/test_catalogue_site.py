@@ -193,13 +193,12 @@ def test_measure_page_shows_every_authoritys_values_the_national_figures_and_wha
     by_authority = {(row[0], row[1].split(" to ")[0], row[2]) for row in rows}
     # Seed 000 page 7 (Doncaster): "Q1 = 24% July 2016 24% Target: 24% Tolerance: 28%".
     # Seed 003 page 2 (Doncaster): "a reduction in the re-referral rate from 38% ... to 23%
-    # after 12 months operation by the Trust": the sentence names no period, so the value is the
-    # annual report's (its title: "Annual Report ... (1 October 2014 – 30 September 2015)").
+    # after 12 months operation by the Trust" (no period the reader can date; its measure is
+    # the sentence's subject, so it is shown as a low-confidence value).
     # Seed 002 pages 2 and 5 (Rotherham): "January's in month performance of 22.7%"; page 5:
     # "a full rolling 12 months is also improving at 28.1%".
     assert by_authority == {("Doncaster", "Q1", "24%"), ("Doncaster", "July 2016", "24%"),
-                            ("Doncaster", "1 October 2014 – 30 September 2015", "23%"),
-                            ("Rotherham", "January's in month", "22.7%"),
+                            ("Doncaster", "not dated: not on the chart", "23% low confidence"), ("Rotherham", "January's in month", "22.7%"),
                             ("Rotherham", "rolling 12 months", "28.1%")}  # fmt: skip
     links = {a["href"] for a in page.select("table.scrutiny-values a.scrutiny-source")}
     assert links == {f"{SEED_000}#page=7", f"{SEED_003}#page=2", f"{SEED_002}#page=2", f"{SEED_002}#page=5"}
@@ -355,8 +354,7 @@ def test_measure_values_export_as_csv(server):
     # Seed 000 page 7: Q1 and July 2016, 24%; seed 003 page 2: 23%; seed 002 pages 2 and 5:
     # January's in month 22.7%, and page 5: rolling 12 months, 28.1%.
     assert sorted((r["authority"], r["period"], r["value"]) for r in rows) == [
-        ("Doncaster", "1 October 2014 – 30 September 2015", "23.0"), ("Doncaster", "July 2016", "24.0"),
-        ("Doncaster", "Q1", "24.0"),
+        ("Doncaster", "", "23.0"), ("Doncaster", "July 2016", "24.0"), ("Doncaster", "Q1", "24.0"),
         ("Rotherham", "January's in month", "22.7"), ("Rotherham", "January's in month", "22.7"),
         ("Rotherham", "rolling 12 months", "28.1"),
     ]
