@@ -362,6 +362,19 @@ _ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--retries", type=int, default=4, show_default=True, help="Retries after a timeout, dropped connection or 5xx.")
 @click.option("--backoff", type=float, default=2.0, show_default=True, help="Seconds before the first retry; doubles each time.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option(
+    "--max-time",
+    type=float,
+    default=600.0,
+    show_default=True,
+    help="Seconds one file's download may take in all; a slower one is recorded as failed.",
+)
+@click.option(
+    "--allow-host",
+    "hosts",
+    multiple=True,
+    help="Another host the site's documents may come from (a redirect or link to it is followed). Repeatable.",
+)
 @click.option("--max-size", type=float, default=200.0, show_default=True, help="Largest file to save, in MB.")
 @click.option("--refresh", is_flag=True, help="Ask the site whether files already held have changed (conditional requests).")
 @click.option("--contact", help="An email address or URL to add to the User-Agent, so the council can reach you.")
@@ -380,6 +393,8 @@ def fetch(
     retries: int,
     backoff: float,
     timeout: float,
+    max_time: float,
+    hosts: tuple[str, ...],
     max_size: float,
     refresh: bool,
     contact: str | None,
@@ -394,11 +409,14 @@ def fetch(
     what is missing. Cancelled meetings and restricted or exempt papers are passed over.
     Files that fail (404, an HTML page where a PDF should be, a cut-off download) are
     listed in the manifest and the summary; the command still exits 0 unless --strict.
+    Only the site's own host is read (redirects elsewhere are not followed) unless
+    --allow-host names another.
 
     \b
     Example:
         scrutiny fetch doncaster --committee "children and young people" --since 2024-01-01
         scrutiny fetch https://democracy.kent.gov.uk --authority Kent --committee cabinet --corpus kent/
+        scrutiny fetch https://democracy.example.gov.uk --authority Example --allow-host docs.example.gov.uk
         scrutiny build papers/ --db catalogue.db
     """
     from .corpus import Fetch, FetchSettings  # httpx and defusedxml load only to fetch
@@ -408,6 +426,8 @@ def fetch(
         retries=retries,
         backoff=backoff,
         timeout=timeout,
+        max_seconds=max_time,
+        hosts=tuple(hosts),
         max_bytes=int(max_size * 1024 * 1024),
         refresh=refresh,
         contact=contact,

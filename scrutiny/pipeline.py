@@ -7,17 +7,26 @@ stopped at any point leaves a consistent catalogue that the next build completes
 
 Files are read in parallel: ``analyse()`` runs in a pool of worker processes, one document
 per task, largest file first, each with a time and memory limit, while this process alone
-writes the catalogue. The extractors that need spaCy run in this process too, after a
-worker has read the document: spaCy then loads once per build (about a second), not once
-in every worker, and it loads while the workers read. One build at a time may write a
-catalogue (a lock file beside it, ``<db>.lock``).
+writes the catalogue. The extractors that need spaCy run in one more worker, under the same
+limits, after a reading worker has read the document: spaCy then loads once per build
+(about a second), not once in every worker, and it loads while the workers read. Nothing
+that reads a document's text runs unbounded in this process. One build at a time may write
+a catalogue (a lock file beside it, ``<db>.lock``); a catalogue that ``scrutiny serve`` has
+open is built as a copy and renamed into place (``Build.run``).
 """
 
 from __future__ import annotations
 
+import errno
+import importlib
 import logging
 import multiprocessing
 import os
+import re
+import select
+import sqlite3
+import threading
+import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +38,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 from . import corpus, extract, registry
 from .catalogue import Catalogue
 from .catalogue import measures as measure_tables
-from .catalogue.store import take_build_lock
+from .catalogue.store import building_copy, is_served, lock_path, replace_catalogue, take_build_lock
+from .corpus.discover import printable, sha256_of
 from .errors import ScrutinyError, UnreadableDocument
 from .extract.ocr import OcrPlan, OcrSettings, engine_problem
 from .records import Analysis, Document, DocumentFacts, Outcome, Page, Problem, SourceFile
@@ -116,7 +126,7 @@ EXTRACTORS: list[tuple[str, Extractor]] = [
 
 #: The extractors (by name) that load spaCy. They run after the others, so the records and
 #: what each extractor finds in ``found`` are the same wherever they run: in a build with a
-#: pool, the worker that read the document runs the others and the builder runs these.
+#: pool, the worker that read the document runs the others and the spaCy worker these.
 NEEDS_SPACY = frozenset({"prose", "entities"})
 
 log = logging.getLogger(__name__)
@@ -178,14 +188,28 @@ class BuildSummary:
         return text
 
 
+#: The longest title kept: a document whose first line runs on for pages (a text file of one
+#: line) would otherwise carry all of it as its title into every step that reads titles.
+TITLE_CHARS = 300
+
+
+def _bounded(title: str | None) -> str | None:
+    """A title of at most ``TITLE_CHARS`` characters, cut at a space and marked with "…"."""
+    if title is None or len(title) <= TITLE_CHARS:
+        return title
+    cut = title.rfind(" ", TITLE_CHARS // 2, TITLE_CHARS)
+    return title[: cut if cut != -1 else TITLE_CHARS - 1].rstrip() + "…"
+
+
 def _facts(source: SourceFile, pages: Sequence[Page]) -> DocumentFacts:
     """Manifest facts where the manifest gives them, else what the document's text shows."""
     guessed = extract.describe(pages[:_DESCRIBE_PAGES], source.path)
+    guessed = replace(guessed, title=_bounded(guessed.title))
     listed = source.manifest
     if listed is None:
         return guessed
     return DocumentFacts(
-        title=listed.title or guessed.title,
+        title=_bounded(listed.title) or guessed.title,
         kind=listed.kind or guessed.kind,
         committee=listed.committee or guessed.committee,
         meeting_date=listed.meeting_date or guessed.meeting_date,
@@ -222,11 +246,18 @@ class Limits:
     seconds: float | None = 600
     memory_mb: int | None = 2048
 
+    #: Below this a worker can't even start reading (map a PDF library, parse a page): every
+    #: document would fail for want of memory, not because of anything in it.
+    MIN_MEMORY_MB = 100
+
     def __post_init__(self) -> None:
         if self.seconds is not None and self.seconds <= 0:
             raise ScrutinyError("The time limit must be a positive number of seconds.")
-        if self.memory_mb is not None and self.memory_mb <= 0:
-            raise ScrutinyError("The memory limit must be a positive number of megabytes.")
+        if self.memory_mb is not None and self.memory_mb < self.MIN_MEMORY_MB:
+            raise ScrutinyError(
+                f"A memory limit of {self.memory_mb} MB is too small to read any document; "
+                f"give at least {self.MIN_MEMORY_MB} (the default is 2048)."
+            )
 
 
 def default_workers() -> int:
@@ -242,6 +273,13 @@ def _same_file(old_path: str, new_path: str) -> bool:
         return os.path.samefile(old_path, new_path)
     except OSError:
         return False
+
+
+@dataclass
+class _SamePath:
+    """A file with the content of one read earlier in this build from another path."""
+
+    path: str
 
 
 @dataclass
@@ -276,6 +314,72 @@ def _limit_memory(memory_mb: int | None) -> None:
         pass
 
 
+#: What each reader imports as it reads. A worker loads them all before its memory limit is
+#: set, and ``analyse()`` before it reads: a reader that can't be loaded (too little memory
+#: to map pikepdf's library) fails the document, instead of failing every page of it.
+_READER_MODULES = {
+    "pdf": (
+        "pdfplumber", "pdfplumber.page", "pdfplumber.table", "pdfplumber.utils", "pdfminer.layout",
+        "pdfminer.pdfdocument", "unicodedata", "scrutiny.extract.contentstream",
+        "scrutiny.extract.ocr", "pypdfium2", "numpy", "PIL.Image", "io", "ctypes",
+    ),
+    "html": ("bs4", "bs4.element", "charset_normalizer"),
+    "text": ("charset_normalizer",),
+}  # fmt: skip
+
+
+def _load_reader(format: str) -> None:
+    for name in _READER_MODULES.get(format, ()):
+        importlib.import_module(name)
+
+
+def _die_with(builder: int) -> None:
+    """End this worker when the builder (process ``builder``) ends, however it ends: a builder
+    killed with ``kill -9`` must leave no worker reading on at full CPU. Watched from a thread,
+    as multiprocessing's fork server, the worker's parent, outlives the builder while any
+    worker lives."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(builder)  # Linux 5.3+: readable once the process has ended
+        except (AttributeError, OSError):
+            handle = None
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while True:
+                time.sleep(1)
+                try:
+                    os.kill(builder, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:
+                    pass
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scrutiny-watch-builder", daemon=True).start()
+
+
+def _start_reader(memory_mb: int | None, builder: int) -> None:
+    """A reading worker's start-up: every reader loaded, then the memory limit set."""
+    _die_with(builder)
+    for format in _READER_MODULES:
+        _load_reader(format)
+    _limit_memory(memory_mb)
+
+
+def _start_spacy(memory_mb: int | None, builder: int) -> None:
+    """The spaCy worker's start-up: both spaCy pipelines loaded (about a second, once per
+    build, while the readers read), then the memory limit set."""
+    _die_with(builder)
+    from .nlp.entities import entities_in_text
+    from .nlp.prose import prose_indicators
+
+    list(prose_indicators([Page(1, "Performance was 85% in July.")]))
+    list(entities_in_text("Councillor A Smith (Chair) thanked the Director of Children's Services."))
+    _limit_memory(memory_mb)
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     """Workers forked from a clean server process that has imported the pipeline once.
 
@@ -289,18 +393,25 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class _Readers:
-    """Where documents are read: here (``workers=1``) or in a pool started on first use.
+def _run_extractor(source: SourceFile, analysis: Analysis, name: str) -> Analysis:
+    """The spaCy worker's task: one extractor of ``NEEDS_SPACY`` run on a read document."""
+    return _extract(source, analysis, name.__eq__)
 
-    The pool is kept one task ahead of its workers, so none waits for the builder. A worker
-    reads a document and runs the extractors that don't need spaCy; the builder runs the
-    rest (``complete()``) when it takes the result.
+
+class _Readers:
+    """Where documents are read: here (``workers=1``) or in pools started on first use.
+
+    The reading pool is kept one task ahead of its workers, so none waits for the builder.
+    A worker reads a document and runs the extractors that don't need spaCy; those that do
+    run in one more worker, where spaCy stays loaded, one task each, when the builder takes
+    the result (``_spacy_step``). Every step on a document's text is so bounded by the limits.
     """
 
     def __init__(self, workers: int, limits: Limits):
         self.workers = workers
         self.limits = limits
         self.pool = None
+        self.spacy_pool = None
         self.running: set[Future] = set()
 
     def start(self, waiting: Iterable[_ToRead]) -> None:
@@ -314,6 +425,8 @@ class _Readers:
                 analyse, (item.source, False, item.ocr), timeout=self.limits.seconds
             )
             self.running.add(item.future)
+        if unstarted:
+            self._spacy_pool()  # spaCy loads there while the first documents are read
 
     def ready(self, item: _ToRead) -> bool:
         return self.workers <= 1 or (item.future is not None and item.future.done())
@@ -322,11 +435,43 @@ class _Readers:
         """Wait until one of the documents being read is finished."""
         wait(self.running, return_when=FIRST_COMPLETED)
 
-    @staticmethod
-    def result(item: _ToRead) -> Analysis:
+    def result(self, item: _ToRead) -> Analysis:
         if item.future is None:
             return analyse(item.source, ocr=item.ocr)
-        return complete(item.source, item.future.result())
+        analysis = item.future.result()
+        if analysis.failure is not None:
+            return analysis
+        for name, _ in EXTRACTORS:
+            if name in NEEDS_SPACY:
+                analysis = self._spacy_step(item.source, analysis, name)
+        return analysis
+
+    def _spacy_step(self, source: SourceFile, analysis: Analysis, name: str) -> Analysis:
+        """One spaCy extractor in the spaCy worker, within the limits; past them, the document
+        keeps what the other steps found and a problem names the step that was stopped."""
+        future = self._spacy_pool().schedule(_run_extractor, (source, analysis, name), timeout=self.limits.seconds)
+        try:
+            return future.result()
+        except TimeoutError:
+            error = (
+                f"The {name} step on {source.path} took longer than the limit of "
+                f"{self.limits.seconds:g} s and was stopped; the document is kept without its "
+                f"{name} records. It is not tried again while the file is unchanged."
+            )
+        except BrokenProcessPool:
+            raise
+        except Exception as exception:
+            import pebble
+
+            if not isinstance(exception, pebble.ProcessExpired):
+                raise
+            error = (
+                f"The {name} step on {source.path} needed more memory than the limit of "
+                f"{self.limits.memory_mb} MB and was stopped; the document is kept without its "
+                f"{name} records. It is not tried again until the file changes."
+            )
+        problem = Problem(source.path, name, error, sha256=analysis.document.sha256)
+        return replace(analysis, problems=(*analysis.problems, problem))
 
     def _pool(self):
         if self.pool is None:
@@ -334,35 +479,99 @@ class _Readers:
 
             self.pool = pebble.ProcessPool(
                 max_workers=self.workers,
-                initializer=_limit_memory,
-                initargs=(self.limits.memory_mb,),
+                initializer=_start_reader,
+                initargs=(self.limits.memory_mb, os.getpid()),
                 context=_pool_context(),
             )
         return self.pool
 
+    def _spacy_pool(self):
+        if self.spacy_pool is None:
+            import pebble
+
+            self.spacy_pool = pebble.ProcessPool(
+                max_workers=1,
+                initializer=_start_spacy,
+                initargs=(self.limits.memory_mb, os.getpid()),
+                context=_pool_context(),
+            )
+            self.spacy_pool.schedule(len, ((),))  # start the worker now: spaCy loads meanwhile
+        return self.spacy_pool
+
     def close(self, finished: bool) -> None:
-        if self.pool is not None:
+        for pool in (self.pool, self.spacy_pool):
+            if pool is None:
+                continue
             if finished:
-                self.pool.close()
+                pool.close()
             else:  # stopped early (Ctrl+C, an error): don't wait for documents in flight
-                self.pool.stop()
-            self.pool.join()
-            self.pool = None
+                pool.stop()
+            pool.join()
+        self.pool = self.spacy_pool = None
 
 
 @contextmanager
 def _only_build(db_path: Path) -> Iterator[None]:
-    """Hold ``<db>.lock`` for the whole build, or refuse: two builds must not interleave."""
-    lock = take_build_lock(db_path)
+    """Hold ``<db>.lock`` for the whole build, or refuse: two builds must not interleave.
+    The lock sits beside the real file (symlinks resolved), however the path was typed."""
+    try:
+        lock = take_build_lock(db_path)
+    except OSError as error:
+        raise ScrutinyError(
+            f"Could not create the lock file beside the catalogue {db_path} ({error.strerror or error}). "
+            "Check that its folder exists and can be written to, or give another --db."
+        ) from None
     if lock is None:
         raise ScrutinyError(
-            f"Another scrutiny build is updating {db_path} (it holds {db_path}.lock). "
+            f"Another scrutiny build is updating {db_path} (it holds {lock_path(db_path)}). "
             "Wait for it to finish and run this build again; it will only read what changed."
         )
     try:
         yield
     finally:
         lock.release()
+
+
+_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+@contextmanager
+def _catalogue_errors(db_path: Path) -> Iterator[None]:
+    """What went wrong writing the catalogue, in words that say what to do (not a traceback)."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        text = str(error)
+        if "full" in text:
+            raise ScrutinyError(_disk_full(db_path, text)) from None
+        if "readonly" in text or "unable to open" in text or "read-only" in text:
+            raise ScrutinyError(
+                f"Could not write the catalogue {db_path} ({text}). Check that its folder exists "
+                "and can be written to, or give another --db."
+            ) from None
+        if "malformed" in text or "not a database" in text:
+            raise ScrutinyError(
+                f"{db_path} is damaged or is not a scrutiny catalogue ({text}). Give another --db, "
+                "or move it away and build again."
+            ) from None
+        raise
+    except OSError as error:
+        if error.errno in _FULL:
+            raise ScrutinyError(_disk_full(db_path, error.strerror or str(error))) from None
+        if error.errno in _DENIED:
+            raise ScrutinyError(
+                f"Could not write beside the catalogue {db_path} ({error}). Check that its folder "
+                "can be written to, or give another --db."
+            ) from None
+        raise
+
+
+def _disk_full(db_path: Path, error: str) -> str:
+    return (
+        f"The disk holding {db_path} is full ({error}): the build stopped, and every document "
+        "it had saved is kept. Free some space and build again; it carries on where it stopped."
+    )
 
 
 class Build:
@@ -397,7 +606,8 @@ class Build:
     ):
         if paths is None:
             paths = [bundled("corpus")]
-        self.roots = [_display_path(Path(p)) for p in paths]
+        given = [_display_path(Path(p)) for p in paths]
+        self.roots = [printable(path) for path in given]  # as problems name them
         self.db_path = Path(db_path)
         self.workers = default_workers() if workers is None else workers
         if self.workers < 1:
@@ -408,11 +618,12 @@ class Build:
         self.ocr_missing = engine_problem(self.ocr.language) if self.ocr.mode != "never" else None
         self._scans: deque[_ToRead] = deque()
         self.review = Path(review) if review is not None else registry.review_path(self.db_path)
-        found = list(corpus.discover(self.roots))
+        found = list(corpus.discover(given))
         self.sources = sorted((item for item in found if isinstance(item, SourceFile)), key=lambda s: -s.size)
         self.found_problems = [item for item in found if isinstance(item, Problem)]
         self.summary = BuildSummary()
         self._registry_written: dict[str, str] | None = None
+        self._reading: dict[tuple[str, str], str] = {}  # (sha256, format) -> the path read
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -423,21 +634,45 @@ class Build:
         Up to ``4 * workers`` files are planned ahead of the one being written, so memory
         holds a few documents at a time however large the corpus.
         """
-        with _only_build(self.db_path), Catalogue(self.db_path) as catalogue:
-            for stage in ("discover", "manifest"):
-                catalogue.replace_problems(
-                    stage, self.roots, [p for p in self.found_problems if p.stage == stage]
+        with _only_build(self.db_path), _catalogue_errors(self.db_path):
+            # A running `scrutiny serve` reads the catalogue as an immutable file: writing
+            # that file in place would corrupt what it serves. So while it is served, the
+            # build works on a copy and renames it over the file at the end; the server goes
+            # on reading the old file (its open handle) until it is restarted.
+            served = is_served(self.db_path)
+            target = building_copy(self.db_path) if served else self.db_path
+            if served:
+                log.warning(
+                    "%s is being served: building a copy, which replaces it at the end. Restart "
+                    "scrutiny serve then to show the new catalogue.", self.db_path,
                 )
-            self.summary.problems.extend(self.found_problems)
-            readers = _Readers(self.workers, self.limits)
-            self._registry_written = None
             finished = False
             try:
-                yield from self._in_order(catalogue, readers)
-                self._link_measures(catalogue)
+                with Catalogue(target) as catalogue:
+                    yield from self._update(catalogue)
+                if served:
+                    replace_catalogue(target, self.db_path)
                 finished = True
             finally:
-                readers.close(finished)
+                if served and not finished:
+                    for leftover in (target, *(Path(f"{target}{end}") for end in ("-wal", "-shm"))):
+                        leftover.unlink(missing_ok=True)
+
+    def _update(self, catalogue: Catalogue) -> Iterator[Outcome]:
+        for stage in ("discover", "manifest"):
+            catalogue.replace_problems(
+                stage, self.roots, [p for p in self.found_problems if p.stage == stage]
+            )
+        self.summary.problems.extend(self.found_problems)
+        readers = _Readers(self.workers, self.limits)
+        self._registry_written = None
+        finished = False
+        try:
+            yield from self._in_order(catalogue, readers)
+            self._link_measures(catalogue)
+            finished = True
+        finally:
+            readers.close(finished)
 
     def _write_registry(self, catalogue: Catalogue) -> dict[str, str]:
         """Write the registry's measures and the DfE values if they changed since the last
@@ -489,7 +724,7 @@ class Build:
     def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
         ahead = 4 * self.workers
         sources = iter(self.sources)
-        pending: deque[tuple[SourceFile, Outcome | _ToRead]] = deque()
+        pending: deque[tuple[SourceFile, Outcome | _ToRead | _SamePath]] = deque()
         scans = self._scans
         planned_all = False
         while True:
@@ -511,6 +746,8 @@ class Build:
                 scan = next((item for item in scans if readers.ready(item)), None)
             if pending and (not isinstance(pending[0][1], _ToRead) or readers.ready(pending[0][1])):
                 source, plan = pending.popleft()
+                if isinstance(plan, _SamePath):
+                    plan = self._same_content(catalogue, source, plan.path)
                 if isinstance(plan, _ToRead):
                     plan = self._save(catalogue, source, self._analysis(source, readers, plan), plan.replacing)
             elif scan is not None:
@@ -524,18 +761,28 @@ class Build:
             log.info("%s: %s", plan.path, plan.action)
             yield plan
 
-    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead:
+    def _plan(self, catalogue: Catalogue, source: SourceFile) -> Outcome | _ToRead | _SamePath:
         """What to do with a file: an Outcome if it needs no reading, else a _ToRead."""
         existing = catalogue.document_at(source.path)
         if existing and existing["sha256"] == source.sha256:
             return self._with_ocr(catalogue, source, self._refresh(catalogue, source, existing, "unchanged"), existing["id"])
         if not existing:
-            for twin in catalogue.documents_with_sha(source.sha256):
+            twins = catalogue.documents_with_sha(source.sha256)
+            for twin in twins:
                 if not os.path.exists(twin["path"]) or _same_file(twin["path"], source.path):
                     catalogue.move(twin["id"], source.path)
                     return self._with_ocr(catalogue, source, self._refresh(catalogue, source, twin, "moved"), twin["id"])
+            # The same file at two paths is one document, with both paths known (read alike:
+            # the same bytes named .pdf and .txt are two readings).
+            same = [twin for twin in twins if twin["format"] == source.format]
+            if same:
+                catalogue.add_path(same[0]["id"], source.path)
+                return Outcome(source.path, "duplicate", page_count=same[0]["page_count"])
+            if (source.sha256, source.format) in self._reading:
+                return _SamePath(self._reading[source.sha256, source.format])
         if catalogue.known_unreadable(source.path, source.sha256):
             return Outcome(source.path, "failed")  # tried before, as it is now; see problems
+        self._reading.setdefault((source.sha256, source.format), source.path)
         return _ToRead(source, replacing=existing is not None, ocr=OcrPlan(self.ocr, missing=self.ocr_missing))
 
     def _with_ocr(self, catalogue: Catalogue, source: SourceFile, outcome: Outcome, document_id: int) -> Outcome:
@@ -565,16 +812,27 @@ class Build:
         source = scan.source
         if analysis.failure is not None:
             return replace(self._save(catalogue, source, analysis, replacing=True), action="ocr")
-        document_id = catalogue.save_document(analysis.document, analysis.pages, analysis.problems, analysis.records)
+        records, too_long = _bounded_records(analysis.document, analysis.records)
+        problems = (*analysis.problems, *too_long)
+        document_id = catalogue.save_document(analysis.document, analysis.pages, problems, records)
         done = scan.ocr.done if scan.ocr else {}
         read = [page for page in analysis.pages if page.source == "ocr" and page.page not in done]
         left = _awaiting(analysis.pages, self.ocr.mode)
         if left and read:
             self._queue_ocr(catalogue, source, document_id, len(left))
         return Outcome(
-            source.path, "ocr", page_count=len(read), problems=analysis.problems,
+            source.path, "ocr", page_count=len(read), problems=problems,
             ocr_waiting=len(left) if left and read else 0,
         )  # fmt: skip
+
+    def _same_content(self, catalogue: Catalogue, source: SourceFile, path: str) -> Outcome:
+        """A file this build found twice: record its second path against the first's document."""
+        document = catalogue.document_at(path)
+        if document is None or document["sha256"] != source.sha256:
+            # The first copy could not be read: read this one here, so its problem is recorded too.
+            return self._save(catalogue, source, analyse(source), replacing=False)
+        catalogue.add_path(document["id"], source.path)
+        return Outcome(source.path, "duplicate", page_count=document["page_count"])
 
     def _refresh(self, catalogue: Catalogue, source: SourceFile, row: dict, action: str) -> Outcome:
         """Bring an already-read document's facts in line with its manifest entry, reading nothing."""
@@ -612,15 +870,21 @@ class Build:
                 "file changes; to retry, delete its row from problems and build again with "
                 "a higher --memory-limit."
             )
-        return Analysis(None, failure=Problem(source.path, "read", error, sha256=source.sha256))
+        # Stopped part-way, the worker could not say what it read: the file as it is now, if
+        # that is still what was found (otherwise the next build reads it again).
+        try:
+            read = source.sha256 if sha256_of(source.path) == source.sha256 else None
+        except OSError:
+            read = None
+        return Analysis(None, failure=Problem(source.path, "read", error, sha256=read))
 
     def _save(
         self, catalogue: Catalogue, source: SourceFile, analysis: Analysis, replacing: bool
     ) -> Outcome:
         if analysis.failure is None:
-            document_id = catalogue.save_document(
-                analysis.document, analysis.pages, analysis.problems, analysis.records
-            )
+            records, too_long = _bounded_records(analysis.document, analysis.records)
+            problems = (*analysis.problems, *too_long)
+            document_id = catalogue.save_document(analysis.document, analysis.pages, problems, records)
             waiting = 0
             if self.ocr.mode != "never" and not self.ocr_missing:
                 waiting = len(_awaiting(analysis.pages, self.ocr.mode))
@@ -630,7 +894,7 @@ class Build:
                 source.path,
                 "replaced" if replacing else "added",
                 page_count=len(analysis.pages),
-                problems=analysis.problems,
+                problems=problems,
                 ocr_waiting=waiting,
             )
         failure = analysis.failure
@@ -664,6 +928,15 @@ def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
             "problems and build again with a higher --memory-limit.",
             sha256=source.sha256,
         )
+    if stage == "read" and _bad_input(error):
+        return Problem(
+            source.path,
+            stage,
+            f"{source.path} is damaged or malformed: the {source.format.upper()} reader gave up on it "
+            f"({type(error).__name__}: {error}). Download it again, or open and re-save it "
+            "(\"Print to PDF\" makes a clean copy of a PDF).",
+            sha256=source.sha256,
+        )
     log.error("%s failed on %s", stage, source.path, exc_info=error)
     return Problem(
         source.path,
@@ -674,17 +947,118 @@ def _bug(source: SourceFile, stage: str, error: Exception) -> Problem:
     )
 
 
+#: Libraries whose exceptions, raised while reading a file, mean the file is bad, not scrutiny.
+_PARSERS = ("pdfminer", "pdfplumber", "pikepdf", "bs4", "html.parser", "charset_normalizer", "zlib")
+
+
+def _bad_input(error: BaseException) -> bool:
+    """Whether an exception from a reader says the file is malformed: raised by a parser or
+    from inside one (a damaged PDF's KeyError or TypeError), or nesting too deep to follow."""
+    if isinstance(error, RecursionError) or type(error).__module__.startswith(_PARSERS):
+        return True
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next  # the innermost: where it was raised
+    return frame is not None and frame.tb_frame.f_globals.get("__name__", "").startswith(_PARSERS)
+
+
+#: The most characters a stored page may hold. Text and HTML files are paged at
+#: ``extract.text.PAGE_CHARS``; a PDF page can't be split, so one holding more than this
+#: (twenty times a dense printed page: only a crafted or broken file does) keeps its first
+#: ``PAGE_LIMIT`` characters. Search time grows with the square of a page's length.
+PAGE_LIMIT = 100_000
+
+
+def _bounded_pages(source: SourceFile, pages: list[Page]) -> tuple[list[Page], list[Problem]]:
+    problems = []
+    for index, page in enumerate(pages):
+        if len(page.text) > PAGE_LIMIT:
+            problems.append(
+                Problem(
+                    source.path,
+                    "read",
+                    f"Page {page.page} holds {len(page.text):,} characters, far more than a printed "
+                    f"page; only the first {PAGE_LIMIT:,} are kept.",
+                    sha256=source.sha256,
+                    page=page.page,
+                )
+            )
+            pages[index] = replace(page, text=page.text[:PAGE_LIMIT])
+    return pages, problems
+
+
+def _bounded_records(document: Document, records: Sequence[object]) -> tuple[list[object], list[Problem]]:
+    """The records with no text longer than ``PAGE_LIMIT`` characters (an agenda item whose
+    discussion runs on for a hundred pages keeps its first ``PAGE_LIMIT``), and a problem for
+    each record cut: no stored value may be so long that searching it is slow."""
+    bounded: list[object] = []
+    problems: list[Problem] = []
+    for record in records:
+        long = {
+            name: value[:PAGE_LIMIT]
+            for name, value in vars(record).items()
+            if isinstance(value, str) and len(value) > PAGE_LIMIT
+        }
+        if long:
+            record = replace(record, **long)
+            problems.append(
+                Problem(
+                    document.path,
+                    "extract",
+                    f"The {' and '.join(long)} of the {_words(type(record).__name__)} on page {getattr(record, 'page', '?')} "
+                    f"held more than {PAGE_LIMIT:,} characters; only the first {PAGE_LIMIT:,} are kept.",
+                    sha256=document.sha256,
+                    page=getattr(record, "page", None),
+                )
+            )
+        bounded.append(record)
+    return bounded, problems
+
+
+def _words(name: str) -> str:
+    """A record's class name in words: AgendaItem -> "agenda item"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
+def _unread(source: SourceFile, error: str) -> Analysis:
+    """A file whose content was never read: the problem carries no SHA-256, so the next build
+    tries the file again (a file moved away mid-build, or a reader that could not start)."""
+    return Analysis(None, failure=Problem(source.path, "read", error))
+
+
 def analyse(source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None) -> Analysis:
     """Read one file and run every extractor on it: all the work that needs no catalogue.
 
     The extractors in ``NEEDS_SPACY`` run after the others; ``spacy=False`` leaves them out,
-    for ``complete()`` to run later (a build's workers read, the builder runs spaCy).
+    for ``complete()`` to run later (a build's workers read, the spaCy worker runs those).
     ``ocr`` says what to do with scanned pages (default: read them by OCR now, if
     Tesseract is installed). Never raises for a bad file: an unreadable file comes back as
     ``Analysis.failure``.
+
+    The file is hashed again as it is read, and the document and its problems carry that
+    hash, not the one taken when the file was found: a file replaced or removed in between
+    is recorded for what was actually read (a broken copy's problems never stand for the
+    good file once it is put back). A file that changed while it was read is not saved.
     """
     if ocr is None:
         ocr = OcrPlan(now=True, missing=engine_problem(OcrSettings().language))
+    try:
+        _load_reader(source.format)
+    except (ImportError, MemoryError, OSError) as error:
+        return _unread(
+            source,
+            f"The {source.format.upper()} reader could not start ({type(error).__name__}: {error}), "
+            "so nothing was read; this is not the file's fault. Build again with a higher "
+            "--memory-limit; the file will be read then.",
+        )
+    try:
+        source = replace(source, sha256=sha256_of(source.path), size=os.path.getsize(source.path))
+    except OSError as error:
+        return _unread(
+            source,
+            f"Could not read {source.path}: {error.strerror or error} (was it moved or removed "
+            "during the build?). It is tried again at the next build.",
+        )
     pages: list[Page] = []
     problems: list[Problem] = []
     try:
@@ -697,7 +1071,18 @@ def analyse(source: SourceFile, spacy: bool = True, ocr: OcrPlan | None = None) 
         return Analysis(None, failure=Problem(source.path, "read", str(error), sha256=source.sha256))
     except Exception as error:  # a bug in a reader must not stop the build
         return Analysis(None, failure=_bug(source, "read", error))
-    analysis = Analysis(_document(source, pages), tuple(pages), tuple(problems))
+    try:
+        unchanged = sha256_of(source.path) == source.sha256
+    except OSError:
+        unchanged = False
+    if not unchanged:
+        return _unread(
+            source,
+            f"{source.path} changed or was removed while it was being read, so what was read "
+            "is not kept. It is read again at the next build.",
+        )
+    pages, too_long = _bounded_pages(source, pages)
+    analysis = Analysis(_document(source, pages), tuple(pages), (*problems, *too_long))
     analysis = _extract(source, analysis, lambda name: name not in NEEDS_SPACY)
     return complete(source, analysis) if spacy else analysis
 
@@ -711,6 +1096,7 @@ def complete(source: SourceFile, analysis: Analysis) -> Analysis:
 
 def _extract(source: SourceFile, analysis: Analysis, chosen: Callable[[str], bool]) -> Analysis:
     """The analysis with the records of the ``chosen`` extractors added, in EXTRACTORS order."""
+    source = replace(source, sha256=analysis.document.sha256)  # the content read (analyse())
     records, problems = list(analysis.records), list(analysis.problems)
     for name, extractor in EXTRACTORS:
         if not chosen(name):

@@ -169,6 +169,8 @@ class Outcome:
 
     ``action`` is one of: ``added``, ``replaced`` (content changed), ``unchanged``,
     ``moved`` (same content at a new path), ``updated`` (manifest facts changed),
+    ``duplicate`` (the same content as a document catalogued from another path, which is still
+    there: recorded in ``document_paths`` as another path of that document),
     ``failed`` (recorded in ``problems``); and ``ocr`` when a document's scanned pages
     have been read by OCR (a second outcome for a file the build has already saved).
     """
@@ -319,6 +321,9 @@ class AgendaItem:
     text: str = ""  # the discussion, verbatim (lines joined with spaces)
     last_page: int | None = None
     topics: str | None = None  # measures the item discusses, by keyword ("re-offending; care leavers")
+    #: Set when these are the minutes of an earlier meeting than the document's, reprinted in a
+    #: later meeting's papers ("Minutes of the previous meeting" in an agenda pack): that meeting's date.
+    meeting_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -348,6 +353,7 @@ class Action:
     resolution: str | None = None  # Resolution.key when the action is part of a resolution
     owner: str | None = None  # who is asked or offered, as written ("Ms Coombs", "The Chair")
     due: str | None = None  # when, as written ("a future meeting", "the end of the summer")
+    what: str | None = None  # what is to be done, as written ("follow up with Members when ...")
 
 
 @dataclass(frozen=True)

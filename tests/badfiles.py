@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -150,3 +152,104 @@ def no_unicode_map(source: Path, pages: list[int], target: Path) -> Path:
                     program.write(bytes(data))
         pdf.save(target)
     return target
+
+
+# --- The attack corpus: files made to break a build ----------------------------------------
+
+
+def one_line_text(seed_text: Path, target: Path, size: int = 1_000_000) -> Path:
+    """A text file of ``size`` characters on one line: a real paper's words (seed 004's
+    minutes) with every line break and full stop taken out, so nothing splits it."""
+    words = seed_text.read_text(encoding="utf-8").replace(".", " ").split()
+    text = " ".join(words[i % len(words)] for i in range(size // 4))[:size]
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def long_sentences_text(target: Path, sentences: int = 400) -> Path:
+    """Sentences of about 4,500 characters, each naming many percentages and rates: the
+    prose step's worst case (its work on a sentence grows with the sentence's square)."""
+    clause = "the rate of re-referrals in July was 22.7% against a target of 24% and 85.5 per 10,000 "
+    text = "".join(f"In quarter {n} " + clause * 52 + "was reported.\n" for n in range(sentences))
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def random_text_bytes(target: Path, size: int = 73_000, seed: int = 8) -> Path:
+    """Random bytes with no NUL (and none of the five bytes Windows-1252 leaves undefined), so
+    they decode as Windows-1252 "text": binary junk that a NUL check alone lets through."""
+    undefined = {0, 0x81, 0x8D, 0x8F, 0x90, 0x9D}
+    rng = random.Random(seed)
+    data = bytearray()
+    while len(data) < size:
+        data += bytes(b for b in rng.randbytes(size) if b not in undefined)
+    target.write_bytes(bytes(data[:size]))
+    return target
+
+
+#: Japanese minutes, as a test of encodings only: "Minutes: the committee approved the report.
+#: Children's services performance was 85%." (no real Japanese council paper exists to use).
+JAPANESE = "議事録：委員会は報告書を承認した。児童サービスの業績は85％でした。"
+
+
+def encoded_html(target: Path, encoding: str, *, declared: bool) -> Path:
+    """A minutes page with an English resolution and a Japanese line, saved in ``encoding``,
+    with or without ``<meta charset>`` saying which."""
+    meta = f'<meta charset="{encoding}">' if declared else ""
+    page = (
+        f"<!DOCTYPE html><html><head>{meta}<title>Minutes</title></head><body>"
+        f"<p>{JAPANESE}</p><p>RESOLVED that the report be noted.</p></body></html>"
+    )
+    target.write_bytes(page.encode(encoding))
+    return target
+
+
+def latin1_named(folder: Path, text: str = "Minutes\nRESOLVED that the report be noted.\n") -> Path:
+    """A text file named "café_minutes.txt" in Latin-1 (the byte 0xE9, not valid UTF-8), as an
+    old Windows archive unpacked on Linux names it. Returns the path (with a surrogate)."""
+    name = os.path.join(os.fsencode(folder), b"caf\xe9_minutes.txt")
+    with open(name, "wb") as f:
+        f.write(text.encode("utf-8"))
+    return Path(os.fsdecode(name))
+
+
+def mediabox_name_pdf(good: Path, target: Path) -> Path:
+    """A real PDF whose first page's /MediaBox holds a name where a number belongs."""
+    with pikepdf.open(good) as pdf:
+        pdf.pages[0].obj.MediaBox = pikepdf.Array([pikepdf.Name("/x"), 0, 1])
+        pdf.save(target)
+    return target
+
+
+def flipped_pdf(good: Path, target: Path, seed: int, flips: int = 20) -> Path:
+    """A real PDF with ``flips`` bytes overwritten at random (a bad disk, a bad download)."""
+    data = bytearray(good.read_bytes())
+    rng = random.Random(seed)
+    for _ in range(flips):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def crowded_pdf(target: Path, characters: int = 120_000) -> Path:
+    """One page holding ``characters`` characters in 2-point type: no printed page holds so
+    many (a dense A4 page about 5,000), only a crafted one."""
+    line = b"(" + b"abcdefghij " * 30 + b") Tj T* "
+    lines = characters // 330 + 1
+    return _one_page_pdf(target, b"BT /F1 2 Tf 2 TL 10 830 Td " + line * lines + b"ET")
+
+
+def in_small_filesystem(folder: Path, command: list[str], *, kilobytes: int = 1024, read_only: bool = False,
+                        timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run ``command`` with an empty file system of ``kilobytes`` mounted at ``folder``
+    (read-only if asked), in a mount namespace of its own: a full or unwritable disk, for
+    real, seen by that process alone. Needs util-linux's unshare (and, when not root, user
+    namespaces)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={kilobytes}k" + (",ro" if read_only else "")
+    user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    return subprocess.run(
+        ["unshare", *user, "--mount", "sh", "-c",
+         f'mount -t tmpfs -o {options} tmpfs "$0" && cd /tmp && exec "$@"', str(folder), *command],
+        capture_output=True, text=True, timeout=timeout,
+    )

@@ -10,9 +10,9 @@ import shutil
 import sqlite_utils
 import yaml
 from click.testing import CliRunner
+from conftest import REPO
 from test_extract_minutes import MODERNGOV_HTML, SEED_004_RESOLUTIONS
 
-from conftest import REPO
 from scrutiny.catalogue import minutes as minutes_tables
 from scrutiny.cli import cli
 
@@ -59,7 +59,10 @@ def test_resolutions_are_catalogued_with_their_meeting(built_catalogue):
         ("Kent", "Cabinet", "2025-01-09"),
         ("Kent", "Corporate Parenting Panel", "2024-10-29"),
     ]
-    (protocol,) = rows(built_catalogue, "select * from resolutions where item like 'Item 9:%'")
+    (protocol,) = rows(
+        built_catalogue,
+        "select * from resolutions where item like 'Item 9:%' and committee = 'Corporate Parenting Panel'",
+    )
     assert protocol["item"] == "Item 9: The Joint Housing Protocol for Care Leavers"
     assert protocol["page"] == 7 and protocol["number"] is None
     parts = rows(
@@ -126,7 +129,14 @@ def test_trace_through_datasette(start_server, catalogue_copy):
         ("action", "2", SEED_004_RESOLUTIONS[1][1]),
     ]
     searched = server.get("/catalogue/resolutions.json", _search="endorse", _shape="array").json()
-    assert [r["text"] for r in searched] == ["to endorse the Sufficiency Strategy 2022-2027."]
+    # Kent Corporate Parenting Panel (page 8) and Kent County Council, 9 January 2025 (page 10).
+    assert sorted(r["text"] for r in searched) == [
+        ("Endorses the ongoing joint work between KCC, Medway Council and District and Borough Council Leaders "
+        "to respond to the English Devolution White Paper"),
+        ("Endorses the proposed decision by the Leader of the Council [Cabinet] to submit a request to Government, "
+        "jointly with Medway Council, for Kent and Medway to be included in the Devolution Priority Programme"),
+        "to endorse the Sufficiency Strategy 2022-2027.",
+    ]
     assert "Trace a subject through resolutions and actions" in server.get("/catalogue").text
 
 
@@ -180,3 +190,62 @@ def test_metadata_describes_every_minutes_table_and_column(built_catalogue):
             assert described[name].get("description"), name
             missing = {column.name for column in table.columns} - set(described[name]["columns"])
             assert not missing, (name, missing)
+
+
+# --- Minutes reprinted in a later meeting's agenda pack: kept once, under the meeting that made them --
+
+MERTON_PACK = REPO / "corpus" / "dev" / "merton_audit-committee_2009-09-24_minutes.pdf"
+MERTON_MEETING = "select count(*) as n, min(reprinted) as low, max(reprinted) as high, min(d.path) as path " \
+    "from resolutions r join documents d on d.id = r.document_id where r.meeting_date = '2009-09-24'"
+
+
+def _merton_folders(tmp_path):
+    """The agenda pack of 22 October 2009 as published, and the minutes of 24 September 2009 on their
+    own: the pack's pages 3-7, cut out of it unchanged (pikepdf), as a council publishes minutes."""
+    import pikepdf
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    shutil.copy(MERTON_PACK, pack / "merton_pack_2009-10-22.pdf")
+    (pack / "manifest.csv").write_text(
+        "file,authority,committee,meeting_date,kind\nmerton_pack_2009-10-22.pdf,Merton,Audit Committee,2009-10-22,agenda\n"
+    )
+    minutes = tmp_path / "minutes"
+    minutes.mkdir()
+    with pikepdf.open(MERTON_PACK) as source, pikepdf.new() as cut:
+        cut.pages.extend(source.pages[2:7])
+        cut.save(minutes / "merton_minutes_2009-09-24.pdf")
+    (minutes / "manifest.csv").write_text(
+        "file,authority,committee,meeting_date,kind\nmerton_minutes_2009-09-24.pdf,Merton,Audit Committee,2009-09-24,minutes\n"
+    )
+    return pack, minutes
+
+
+def test_reprinted_minutes_are_kept_under_their_meeting_and_once(tmp_path):
+    pack, minutes = _merton_folders(tmp_path)
+    db_path = tmp_path / "catalogue.db"
+    build([pack], db_path)
+    # The pack alone: its reprint is the only record of 24 September 2009, kept under that date.
+    (alone,) = rows(db_path, MERTON_MEETING)
+    assert (alone["n"], alone["low"], alone["high"]) == (5, 1, 1)
+    assert rows(db_path, "select count(*) as n from resolutions where meeting_date = '2009-10-22'") == [{"n": 0}]
+    items = rows(db_path, "select distinct meeting_date, reprinted from agenda_items")
+    assert items == [{"meeting_date": "2009-09-24", "reprinted": 1}]
+    # The meeting's own minutes arrive: they take the reprint's place.
+    build([pack, minutes], db_path)
+    (own,) = rows(db_path, MERTON_MEETING)
+    assert (own["n"], own["low"], own["high"]) == (5, 0, 0)
+    assert own["path"].endswith("merton_minutes_2009-09-24.pdf")
+    assert rows(db_path, "select count(*) as n from agenda_items where reprinted = 1") == [{"n": 0}]
+
+
+def test_a_pack_read_after_the_minutes_adds_no_second_copy(tmp_path):
+    pack, minutes = _merton_folders(tmp_path)
+    db_path = tmp_path / "catalogue.db"
+    build([minutes], db_path)
+    build([minutes, pack], db_path)
+    (once,) = rows(db_path, MERTON_MEETING)
+    assert (once["n"], once["low"], once["high"]) == (5, 0, 0)
+    # The pack is still catalogued (its pages are searchable), without a second set of decisions.
+    documents = rows(db_path, "select path from documents order by path")
+    assert len(documents) == 2

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import yaml
 from conftest import REPO
+from scrutiny.pipeline import Build
 
 
 def test_serve_answers_with_metadata_and_full_text_search(start_server, catalogue_copy):
@@ -175,7 +178,10 @@ def test_only_a_search_with_no_other_filter_is_counted_from_the_index(catalogue_
     from scrutiny.catalogue.search_count import count_plan
 
     datasette = make_datasette(catalogue_copy)
-    plan = lambda query, path="/catalogue/indicator_values.json": count_plan(datasette, path, query)
+
+    def plan(query, path="/catalogue/indicator_values.json"):
+        return count_plan(datasette, path, query)
+
     assert plan("_search=children") == ("catalogue", "indicator_values", "children", False)
     assert plan("_search=child*&_searchmode=raw&_size=5&_next=20") == ("catalogue", "indicator_values", "child*", True)
     assert plan("_search=children&_shape=objects") is not None
@@ -193,3 +199,100 @@ def test_only_a_search_with_no_other_filter_is_counted_from_the_index(catalogue_
         assert plan(other) is None, other
     assert plan("_search=children", "/catalogue/indicator_values") is None  # the HTML page
     assert plan("_search=children", "/elsewhere/indicator_values.json") is None
+
+
+# --- Under attack (issue 17) ------------------------------------------------------------------
+
+
+def _peak_memory_mb(pid: int) -> int:
+    """The most memory (resident) a process has held since it started: VmHWM."""
+    status = open(f"/proc/{pid}/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) // 1024
+
+
+def test_no_sql_request_can_take_the_servers_memory(start_server, catalogue_copy):
+    """Issue 17, item 2: ?sql=select randomblob(1000000000) took 1.3 GB (three at once, 10 GB)."""
+    server = start_server("serve", "--db", str(catalogue_copy))
+
+    def sql(query: str) -> httpx.Response:
+        return httpx.get(server.url + "/catalogue.json", params={"sql": query, "_shape": "array"}, timeout=120)
+
+    attacks = [
+        "select randomblob(200000000)",  # one huge value
+        "select zeroblob(900000) from pages limit 1000",  # many values under the length limit
+        "select group_concat(text) from (select text from pages union all select text from pages)",
+    ]
+    with ThreadPoolExecutor(3) as pool:
+        answers = list(pool.map(sql, attacks * 2))
+    for query, answer in zip(attacks * 2, answers):
+        assert answer.status_code == 400, (query, answer.text[:300])
+    errors = {query: answer.json()["error"] for query, answer in zip(attacks, answers)}
+    assert errors[attacks[0]] == "string or blob too big"
+    assert errors[attacks[1]].startswith("the result is over 64 MB")
+    assert _peak_memory_mb(server.process.pid) < 600
+    # Ordinary queries, and whole pages of text, still answer.
+    assert sql("select count(*) as n from documents").json() == [{"n": 25}]
+    pages = sql("select text from pages order by length(text) desc limit 200").json()
+    assert len(pages) == 200 and "Re-referrals" in str(pages)
+
+
+def test_a_search_for_a_nul_is_a_search_and_a_404_prints_nothing(start_server, catalogue_copy):
+    """Issue 17 (degraded): /-/search?q=%00 gave a 500, and each 404 wrote a 17 KB traceback."""
+    server = start_server("serve", "--db", str(catalogue_copy))
+    assert server.get("/-/search", q="\x00").status_code == 200
+    assert server.get("/-/search", q="re-referrals\x00").status_code == 200
+    assert "Re-referrals" in server.get("/-/search", q="re-referrals\x00").text
+    for _ in range(3):
+        assert server.get("/no-such-page").status_code == 404
+        assert server.get("/catalogue/no_such_table").status_code == 404
+    output = server.stop()
+    assert "Traceback" not in output and len(output) < 500, output[:2000]
+
+
+def test_a_build_while_the_catalogue_is_served_leaves_the_server_reading_the_old_catalogue(
+    start_server, tmp_path
+):
+    """Issue 17, item 8: a build rewrote the file a server had open immutable ("database disk
+    image is malformed", 500s). Now it builds a copy and renames it into place: the running
+    server keeps the old catalogue, whole; restarted, it shows the new one."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "a.txt").write_text("Minutes of the Corporate Parenting Panel\nRESOLVED that the report be noted.\n")
+    (papers / "b.txt").write_text("Agenda of the Corporate Parenting Panel\n1. Apologies\n")
+    db_path = tmp_path / "c.db"
+    for _ in Build([papers], db_path, workers=1).run():
+        pass
+    server = start_server("serve", "--db", str(db_path), "--files", str(papers))
+
+    def documents() -> list[str]:
+        answer = server.get("/c/documents.json", _shape="array", _col="path")
+        assert answer.status_code == 200, answer.text
+        return sorted(Path(d["path"]).name for d in answer.json())
+
+    def everything() -> list:
+        sql = ("select d.path, d.sha256, p.page, p.text, (select count(*) from pages_fts where pages_fts "
+               "match 'Panel') as matches from documents d join pages p on p.document_id = d.id order by d.path")
+        answer = server.get("/c.json", sql=sql, _shape="array")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    assert documents() == ["a.txt", "b.txt"]
+    before = everything()
+    # A third paper, a changed one: the build adds and replaces while the server runs.
+    (papers / "c.txt").write_text("Report to the Corporate Parenting Panel\nPerformance was 85% in July.\n")
+    (papers / "b.txt").write_text("Agenda of the Corporate Parenting Panel\n1. Apologies\n2. Minutes\n")
+    build = subprocess.run(
+        [sys.executable, "-m", "scrutiny", "build", str(papers), "--db", str(db_path), "--workers", "1"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "is being served: building a copy" in build.stderr
+    assert "3 files: 1 added, 1 replaced, 1 unchanged" in build.stdout
+    for _ in range(20):  # every request, on every connection the server has, sees the old catalogue
+        assert documents() == ["a.txt", "b.txt"]
+        assert everything() == before
+    assert not list(tmp_path.glob(".c.db.building*"))
+    server.stop()
+    restarted = start_server("serve", "--db", str(db_path), "--files", str(papers))
+    answer = restarted.get("/c/documents.json", _shape="array", _col="path").json()
+    assert sorted(Path(d["path"]).name for d in answer) == ["a.txt", "b.txt", "c.txt"]

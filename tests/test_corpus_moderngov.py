@@ -30,6 +30,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+import badfiles
 from conftest import CORPUS, REPO
 from scrutiny.cli import cli
 from scrutiny.corpus import Fetch, FetchSettings
@@ -541,3 +542,207 @@ def test_files_over_the_size_limit_are_refused(site, tmp_path):
         assert rows[site.url + path]["status"] == "failed"
         assert "over the 52,428-byte limit" in rows[site.url + path]["problem"]
     assert not list(corpus.rglob("*.pdf"))[1:]  # only the one under the limit
+
+
+# --- A hostile site (issue 17): every fault is one file's problem, and the run goes on -------
+
+PDF_A = CORPUS / "pdf" / "004_4b7e043a54d74d09.pdf"
+PDF_B = CORPUS / "real" / "kcc_cabinet_2025-03-04_agenda_frontsheet.pdf"
+
+
+class Elsewhere:
+    """Another site on another loopback port (another host, to a client): where a hostile
+    site's redirects point. It counts what it is asked for."""
+
+    def __init__(self):
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                site.requests.append(self.path)
+                if self.path == "/robots.txt":
+                    body, kind = b"User-agent: *\nDisallow: /private/\n", "text/plain"
+                else:
+                    body, kind = PDF_B.read_bytes(), "application/pdf"
+                ModernGovSite.send(self, 200, body, kind)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.host = f"127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class HostileSite(ModernGovSite):
+    """The ModernGov site above, whose Audit Committee meeting also links to papers that go
+    wrong on purpose: a redirect loop, a body that is not the gzip it claims, a body sent a
+    byte at a time, redirects to another site, two papers sharing one attachment id; and one
+    good paper after them all, to show the run went on."""
+
+    def __init__(self, elsewhere: Elsewhere):
+        super().__init__()
+        self.elsewhere = elsewhere
+        self.trickled = 0
+
+    def answer(self, handler):
+        path = urlsplit(handler.path).path
+        if path == "/mgWebService.asmx/GetMeeting" and "lMeetingId=4967" in handler.path:
+            return self.send(handler, 200, _meeting_xml(self.url, "4967", HOSTILE_ITEMS), "text/xml; charset=utf-8")
+        if path.startswith("/documents/loop/"):
+            other = "/documents/loop/b.pdf" if path.endswith("a.pdf") else "/documents/loop/a.pdf"
+            return self.send(handler, 302, b"", "text/html", {"Location": other})
+        if path == "/documents/gzip/Not%20Gzip.pdf":
+            return self.send(handler, 200, b"%PDF-1.4 this is not gzip", "application/pdf", {"Content-Encoding": "gzip"})
+        if path == "/documents/slow/Trickle.pdf":
+            body = PDF_A.read_bytes()
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/pdf")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            try:
+                for byte in body[:300]:  # at most 300 bytes, 30 s: bounded whoever hangs up
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    self.trickled += 1
+                    time.sleep(0.1)
+            except OSError:
+                pass
+            handler.close_connection = True
+            return None
+        if path == "/documents/away/Moved.pdf":
+            return self.send(handler, 302, b"", "text/html", {"Location": f"http://{self.elsewhere.host}/stolen.pdf"})
+        if handler.path == "/mgConvert2PDF.aspx?ID=90001":
+            return self.send(handler, 200, PDF_A.read_bytes(), "application/pdf")
+        if handler.path == "/mgConvert2PDF.aspx?ID=90002":
+            return self.send(handler, 200, PDF_B.read_bytes(), "application/pdf")
+        if path == "/documents/ok/After.pdf":
+            return self.send(handler, 200, PDF_A.read_bytes(), "application/pdf")
+        return super().answer(handler)
+
+
+HOSTILE_ITEMS = [
+    {
+        "title": "Papers from a hostile site",
+        "documents": [
+            ("/documents/loop/a.pdf", "Redirect loop", {}),
+            ("/documents/gzip/Not%20Gzip.pdf", "Not the gzip it claims", {}),
+            ("/documents/slow/Trickle.pdf", "A byte at a time", {}),
+            ("/documents/away/Moved.pdf", "Moved to another site", {}),
+            # No file name in the address, so the title names the file: the same for both.
+            ("/mgConvert2PDF.aspx?ID=90001", "Appendix", {"attachmentid": "80000"}),
+            ("/mgConvert2PDF.aspx?ID=90002", "Appendix", {"attachmentid": "80000"}),
+            ("/documents/ok/After.pdf", "The paper after them", {}),
+        ],
+    }
+]
+
+
+@pytest.fixture
+def hostile():
+    elsewhere = Elsewhere()
+    server = HostileSite(elsewhere)
+    yield server
+    server.stop()
+    elsewhere.stop()
+
+
+def test_a_hostile_site_costs_one_file_each_and_the_fetch_goes_on(hostile, tmp_path):
+    """Issue 17, items 4, 10 and 12: a redirect loop or a body that is not the gzip it claims
+    stopped the whole fetch; a body sent a byte a second never timed out; a redirect to another
+    host was followed (its robots.txt unread) and the file saved and later published."""
+    corpus = tmp_path / "papers"
+    result = run_fetch(hostile, corpus, "--committee", "audit", "--max-time", "1")
+    assert result.exit_code == 0, result.output
+    rows = manifest_rows(corpus)
+    url = hostile.url
+
+    loop = rows[f"{url}/documents/loop/a.pdf"]
+    assert loop["status"] == "failed" and "more than 10 redirects" in loop["problem"]
+    gzip = rows[f"{url}/documents/gzip/Not%20Gzip.pdf"]
+    assert gzip["status"] == "failed" and "DecodingError" in gzip["problem"]
+    slow = rows[f"{url}/documents/slow/Trickle.pdf"]
+    assert slow["status"] == "failed" and "took longer than 1 s in all" in slow["problem"]
+    assert hostile.trickled < 100  # given up after about a second, not after the whole body
+    moved = rows[f"{url}/documents/away/Moved.pdf"]
+    assert moved["status"] == "failed" and f"on another site ({hostile.elsewhere.host}); not followed" in moved["problem"]
+    assert hostile.elsewhere.requests == []  # not even its robots.txt
+
+    # Two papers with one attachment id: two files, neither overwriting the other.
+    one, two = rows[f"{url}/mgConvert2PDF.aspx?ID=90001"], rows[f"{url}/mgConvert2PDF.aspx?ID=90002"]
+    assert one["status"] == two["status"] == "fetched" and one["file"] != two["file"]
+    assert sha256(corpus / one["file"]) == sha256(PDF_A) and sha256(corpus / two["file"]) == sha256(PDF_B)
+    # ... and the run went on to the papers after the faults, and the recorded ones.
+    assert rows[f"{url}/documents/ok/After.pdf"]["status"] == "fetched"
+    assert rows[f"{url}/mgConvert2PDF.aspx?ID=60909"]["status"] == "fetched"
+    assert "failed: " + f"{url}/documents/loop/a.pdf" in result.output
+
+    # A second run downloads none of what it holds: the twins included.
+    hostile.requests.clear()
+    again = run_fetch(hostile, corpus, "--committee", "audit", "--max-time", "1")
+    assert again.exit_code == 0, again.output
+    assert not any(p.startswith(("/mgConvert2PDF.aspx?ID=9000", "/documents/ok/")) for p in hostile.requests)
+
+
+def test_a_redirect_to_a_host_the_user_names_is_followed_and_its_robots_txt_obeyed(hostile, tmp_path):
+    corpus = tmp_path / "papers"
+    result = run_fetch(hostile, corpus, "--committee", "audit", "--max-time", "1", "--allow-host", hostile.elsewhere.host)
+    assert result.exit_code == 0, result.output
+    moved = manifest_rows(corpus)[f"{hostile.url}/documents/away/Moved.pdf"]
+    assert moved["status"] == "fetched" and sha256(corpus / moved["file"]) == sha256(PDF_B)
+    assert hostile.elsewhere.requests == ["/robots.txt", "/stolen.pdf"]
+
+
+def test_refresh_never_touches_a_file_outside_the_corpus(site, tmp_path):
+    """Issue 17, item 11: a manifest row naming ../victim.pdf, on --refresh, deleted it."""
+    corpus = tmp_path / "papers"
+    assert run_fetch(site, corpus, "--committee", "163").exit_code == 0
+    victim = tmp_path / "victim.pdf"
+    victim.write_bytes(b"%PDF-1.4 someone else's file\n%%EOF\n")
+    manifest = corpus / "manifest.csv"
+    with open(manifest, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        columns, table = reader.fieldnames, list(reader)
+    slow = next(row for row in table if row["source_url"].endswith("Slow%20Paper.pdf"))
+    slow.update(file="../victim.pdf", sha256=sha256(victim), etag="", last_modified="")
+    with open(manifest, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(table)
+
+    result = run_fetch(site, corpus, "--committee", "163", "--refresh")
+    assert result.exit_code == 0, result.output
+    assert victim.read_bytes() == b"%PDF-1.4 someone else's file\n%%EOF\n"
+    row = manifest_rows(corpus)[slow["source_url"]]
+    assert row["status"] == "fetched" and (corpus / row["file"]).resolve().is_relative_to(corpus.resolve())
+
+
+def test_fetched_files_follow_the_umask(site, tmp_path):
+    """Issue 17 (degraded): the manifest and minutes pages were 0600 whatever the umask."""
+    corpus = tmp_path / "papers"
+    old = os.umask(0o022)
+    try:
+        assert run_fetch(site, corpus, "--committee", "163").exit_code == 0
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(corpus).as_posix(): p.stat().st_mode & 0o777 for p in corpus.rglob("*") if p.is_file()}
+    assert len(modes) == 6 and set(modes.values()) == {0o644}, modes
+
+
+def test_a_full_disk_stops_the_fetch_with_a_message(site, tmp_path):
+    """Issue 17 (degraded): a full disk gave a raw traceback."""
+    corpus = tmp_path / "disk"
+    fetch = [sys.executable, "-m", "scrutiny", "fetch", site.url, "--authority", "Manchester", "--committee", "163",
+             "--since", "2026-01-01", "--until", "2026-03-31", "--corpus", str(corpus), *FAST]
+    result = badfiles.in_small_filesystem(corpus, fetch, kilobytes=100)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"The disk holding {corpus} is full" in result.stderr and "run the same fetch again" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -107,10 +107,12 @@ def test_html_blocks_become_lines_and_inline_text_stays_together():
         "be noted; and</li><li>a briefing note be provided.</li></ol>"
         "<table><tr><td>A1</td><td>24%</td></tr></table>Line one<br>Line two</div>"
     )
+    # An ordered list's items carry the numbers a browser shows (issue 15: minutes number their
+    # items and parts so).
     assert html_to_text(html).splitlines() == [
         "RESOLVED that:",
-        "the focus of joint improvement work be noted; and",
-        "a briefing note be provided.",
+        "1. the focus of joint improvement work be noted; and",
+        "2. a briefing note be provided.",
         "A1 24%",
         "Line one",
         "Line two",

@@ -17,6 +17,7 @@ from datasette.plugins import pm
 
 from ..errors import ScrutinyError
 from ..resources import bundled
+from .store import hold_while_served
 
 __all__ = ["SETTINGS", "file_mounts", "listen", "load_metadata", "make_datasette", "serve"]
 
@@ -67,11 +68,17 @@ def _renamed_links(value: Any, name: str) -> Any:
 
 
 def _register_plugins() -> None:
+    from datasette import handle_exception
+
     from . import connections, search_count, site
 
     for module in (connections, search_count, site):
         if not pm.is_registered(module):
             pm.register(module, name=module.__name__)
+    # Datasette prints every exception, a 404 included, with rich's traceback and its local
+    # variables when rich is installed (spaCy brings it): 17 KB on stderr per bad link. A 4xx
+    # is an answer, not a fault: without rich, Datasette prints only a 500's traceback.
+    handle_exception.rich = None
 
 
 def file_mounts(roots: Iterable[str | Path]) -> list[tuple[str, Path]]:
@@ -135,7 +142,15 @@ def make_datasette(
         raise ScrutinyError(
             f"There is no catalogue at {db_path}; build one first with: scrutiny build --db {db_path}"
         )
-    _fold_write_ahead_log(db_path)
+    # Marked as served before the check for a build: a build that starts later sees the
+    # mark and builds a copy instead of writing the file this server reads (store.is_served).
+    served = hold_while_served(db_path)
+    try:
+        _fold_write_ahead_log(db_path)
+    except BaseException:
+        if served is not None:
+            served.close()
+        raise
     mounts = file_mounts(files if files else [bundled("corpus")])
     _register_plugins()
     datasette = Datasette(
@@ -148,6 +163,7 @@ def make_datasette(
         cors=False,
     )
     datasette._scrutiny_file_mounts = mounts  # read by site.source_link and site.source_file
+    datasette._scrutiny_served = served  # held open while this server lives
     return datasette
 
 

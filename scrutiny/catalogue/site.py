@@ -370,7 +370,7 @@ async def _search_table(datasette, table: str, query: Query, filters: SearchFilt
 
 async def search_everything(datasette, q: str, filters: SearchFilters | None = None) -> list[dict[str, Any]]:
     """The best few matches in each searched table, with where each was printed."""
-    query = parse(q.strip())
+    query = parse(q.replace("\x00", " ").strip())  # a NUL ends a full-text query inside SQLite
     if not query.expression:
         return []
     results = []

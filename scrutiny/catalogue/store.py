@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
+import sqlite3
 import zlib
 from dataclasses import asdict, astuple
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import IO, Iterable, Sequence
 
 import sqlite_utils
 
 from ..records import Document, Page, Problem, Word
 from . import measures, tables
 
-__all__ = ["TABLES", "Catalogue", "take_build_lock"]
+__all__ = [
+    "TABLES", "Catalogue", "building_copy", "hold_while_served", "is_served", "lock_path",
+    "replace_catalogue", "take_build_lock",
+]
 
 #: Every table a catalogue has: the core ones, then those for extracted records.
 TABLES = ("documents", "pages", "problems", "ocr_words", *tables.table_names(), *measures.TABLES)
@@ -42,17 +47,88 @@ _YEARS = {
 }
 
 
-def take_build_lock(db_path: Path):
+def lock_path(db_path: str | Path) -> Path:
+    """``<db>.lock`` beside the real catalogue file: the path resolved (symlinks, ``..``), so
+    two ways of naming one catalogue take one lock."""
+    real = Path(db_path).resolve()
+    return real.with_name(real.name + ".lock")
+
+
+def take_build_lock(db_path: str | Path):
     """Take ``<db>.lock``, the lock a build holds while it writes the catalogue, without
     waiting: the ``filelock.FileLock`` (release it when done), or None if it is held."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(db_path) + ".lock", timeout=0)
+    lock = FileLock(str(lock_path(db_path)), timeout=0)
     try:
         lock.acquire()
     except Timeout:
         return None
     return lock
+
+
+# While `scrutiny serve` publishes a catalogue it holds a shared lock (flock) on the file it
+# opened; a build that can't take the same lock exclusively knows the file is being served.
+# flock locks belong to the open file, not its name, and never touch SQLite's own locks.
+
+
+def hold_while_served(db_path: str | Path) -> IO[bytes] | None:
+    """Mark the catalogue file as served: keep the returned file open for as long as it is
+    (closing it, or the process ending, lifts the mark). None where flock is not available."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    handle = open(db_path, "rb")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def is_served(db_path: str | Path) -> bool:
+    """Whether a running ``scrutiny serve`` has this catalogue file open."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return False
+    try:
+        handle = open(db_path, "rb")
+    except FileNotFoundError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def building_copy(db_path: str | Path) -> Path:
+    """A copy of the catalogue beside it (hidden), to build into while the file is served:
+    SQLite's backup of a consistent state, write-ahead log included."""
+    db_path = Path(db_path)
+    copy = db_path.with_name(f".{db_path.name}.building")
+    for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm"), Path(f"{copy}-journal")):
+        stale.unlink(missing_ok=True)  # left by a build that was stopped
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    target = sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return copy
+
+
+def replace_catalogue(copy: str | Path, db_path: str | Path) -> None:
+    """Put a finished copy in the catalogue's place in one step (a rename): a reader that has
+    the old file open keeps reading the old file, whole; one opening it afterwards gets the new."""
+    db_path = Path(db_path)
+    # The old file's write-ahead log and index (empty: serve folded the log in when it
+    # started) must not be taken for the new file's.
+    for old in (Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
+        old.unlink(missing_ok=True)
+    os.replace(copy, db_path)
 
 
 def _add_year(db: sqlite_utils.Database, table: str, expression: str) -> None:
@@ -86,7 +162,7 @@ class Catalogue:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.db = sqlite_utils.Database(self.path)
-        self.db.enable_wal()  # Datasette can read while a build writes
+        self.db.enable_wal()  # readers (scrutiny quality, sqlite3) can read while a build writes
         self.ensure_schema()
 
     def close(self) -> None:
@@ -148,6 +224,13 @@ class Catalogue:
                 not_null={"path", "stage", "error"},
                 if_not_exists=True,
             )
+            # The same file at another path: one document, every path it is found at known.
+            db["document_paths"].create(
+                {"path": str, "document_id": int},
+                pk="path",
+                foreign_keys=[("document_id", "documents", "id")],
+                if_not_exists=True,
+            )
             db["pages"].create_index(["document_id", "page"], unique=True, if_not_exists=True)
             db["documents"].create_index(["path"], unique=True, if_not_exists=True)
             db["documents"].create_index(["sha256"], if_not_exists=True)
@@ -207,6 +290,11 @@ class Catalogue:
             )
         ]
 
+    def add_path(self, document_id: int, path: str) -> None:
+        """Record that the document's file (same content) is also found at ``path``."""
+        with self.db.atomic():
+            self.db["document_paths"].upsert({"path": path, "document_id": document_id}, pk="path")
+
     def pages_awaiting_ocr(self, document_id: int, mode: str) -> list[int]:
         """A PDF's pages that OCR (``mode`` auto or always) should read and has not."""
         usable = "" if mode == "always" else " and text_layer != 'usable'"
@@ -259,6 +347,7 @@ class Catalogue:
                 self._delete_document(old["id"])
                 row["id"] = old["id"]
             self._clear_problems(document.path)
+            self.db["document_paths"].delete_where("path = ?", [document.path])
             document_id = self.db["documents"].insert(row).last_pk
             self.db["pages"].insert_all(
                 {
@@ -336,6 +425,7 @@ class Catalogue:
         """Record that a document's file now lives at ``path`` (same content)."""
         with self.db.atomic():
             self._clear_problems(path)
+            self.db["document_paths"].delete_where("path = ?", [path])
             self.db["documents"].update(document_id, {"path": path})
 
     def update_facts(self, document_id: int, document: Document) -> bool:
@@ -365,8 +455,10 @@ class Catalogue:
             }
             if shared:
                 assignments = ", ".join(f"[{column}] = ?" for column in shared)
+                # Minutes reprinted from an earlier meeting keep that meeting's date (catalogue/minutes.py).
+                reprints = " and coalesce(reprinted, 0) = 0" if "reprinted" in columns else ""
                 self.db.execute(
-                    f"update [{name}] set {assignments} where document_id = ?",
+                    f"update [{name}] set {assignments} where document_id = ?{reprints}",
                     [*shared.values(), document_id],
                 )
 
@@ -382,7 +474,7 @@ class Catalogue:
 
     def _delete_document(self, document_id: int) -> None:
         measures.links_of_documents(self.db, [document_id])
-        for name in ("pages", *tables.table_names()):
+        for name in ("pages", "document_paths", *tables.table_names()):
             self.db[name].delete_where("document_id = ?", [document_id])
         self.db["documents"].delete(document_id)
 
@@ -394,5 +486,13 @@ class Catalogue:
     def _insert_problems(self, problems: Iterable[Problem]) -> None:
         recorded_at = _now()
         self.db["problems"].insert_all(
-            {**asdict(problem), "recorded_at": recorded_at} for problem in problems
+            {**asdict(problem), "path": _storable(problem.path), "error": _storable(problem.error),
+             "recorded_at": recorded_at}
+            for problem in problems
         )
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can store: a file name's undecodable bytes (``os.fsdecode``'s surrogates)
+    written as ``\\xe9``, so a problem about a badly named file is recorded, not a crash."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -16,15 +16,17 @@ import urllib.robotparser
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
-from urllib.parse import urlsplit
+from typing import Callable, Iterable
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import tenacity
 
 from ..errors import ScrutinyError
 
-__all__ = ["Download", "FetchSettings", "NotModified", "PoliteClient", "RequestFailed", "user_agent"]
+__all__ = [
+    "Download", "FetchSettings", "NotModified", "PoliteClient", "RequestFailed", "host_of", "user_agent",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +51,19 @@ class FetchSettings:
     retries: int = 4  # further attempts after a timeout, dropped connection, 5xx or 429
     backoff: float = 2.0  # seconds before the first retry; doubles each time
     max_backoff: float = 60.0
-    timeout: float = 60.0  # seconds; self-hosted ModernGov sites can be slow
+    timeout: float = 60.0  # seconds to wait for the server to say anything (each read)
+    max_seconds: float = 600.0  # seconds one download may take in all, however it trickles in
     max_bytes: int = 200 * 1024 * 1024  # a file bigger than this is refused, not saved
     refresh: bool = False  # ask the server whether files already held have changed
     contact: str | None = None  # an email or URL added to the User-Agent
+    hosts: tuple[str, ...] = ()  # other hosts (host or host:port) a fetch may read from
 
     def __post_init__(self) -> None:
         for name in ("delay", "backoff", "max_backoff", "retries"):
             if getattr(self, name) < 0:
                 raise ScrutinyError(f"{name} must be zero or more, not {getattr(self, name)}.")
-        if self.timeout <= 0 or self.max_bytes <= 0:
-            raise ScrutinyError("The timeout and the size limit must be more than zero.")
+        if self.timeout <= 0 or self.max_bytes <= 0 or self.max_seconds <= 0:
+            raise ScrutinyError("The timeouts and the size limit must be more than zero.")
 
 
 class RequestFailed(Exception):
@@ -99,11 +103,17 @@ class NotModified:
 
 _HEAD_BYTES = 1024
 _TAIL_BYTES = 2048
+_MAX_REDIRECTS = 10
 
 
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def host_of(url: str) -> str:
+    """The host (with its port, if the URL gives one) that a URL names, in lower case."""
+    return urlsplit(url).netloc.rpartition("@")[2].lower()
 
 
 def _describe(error: BaseException) -> str:
@@ -121,15 +131,21 @@ def _describe(error: BaseException) -> str:
 
 
 class PoliteClient:
-    """Sequential GETs through one httpx client, spaced per host, checked against robots.txt."""
+    """Sequential GETs through one httpx client, spaced per host, checked against robots.txt.
 
-    def __init__(self, settings: FetchSettings | None = None):
+    ``hosts``: the hosts it may read from (None: any). A redirect is followed only to one of
+    them, and each host's own robots.txt is read and obeyed before anything else is fetched
+    from it: a site can't send scrutiny to fetch, and later publish, another site's files.
+    """
+
+    def __init__(self, settings: FetchSettings | None = None, hosts: Iterable[str] | None = None):
         self.settings = settings or FetchSettings()
         self.user_agent = user_agent(self.settings.contact)
+        self.hosts = None if hosts is None else {host.lower() for host in (*hosts, *self.settings.hosts)}
         self._client = httpx.Client(
             headers={"User-Agent": self.user_agent},
             timeout=self.settings.timeout,
-            follow_redirects=True,
+            follow_redirects=False,  # followed here, one hop at a time (_stream)
         )
         self._last_request: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
@@ -200,6 +216,17 @@ class PoliteClient:
             reraise=True,
         )
 
+    def may_fetch_from(self, url: str) -> bool:
+        """Whether ``url`` is on a host this client may read from."""
+        return self.hosts is None or host_of(url) in self.hosts
+
+    def _check_host(self, url: str) -> None:
+        if not self.may_fetch_from(url):
+            raise RequestFailed(
+                f"{url} is on another site ({host_of(url)}); not fetched. Name that host with "
+                "--allow-host to fetch from it too."
+            )
+
     def _stream(
         self,
         url: str,
@@ -207,22 +234,38 @@ class PoliteClient:
         start: Callable[[httpx.Response], None],
         chunk: Callable[[bytes], None],
         limit: int,
+        check_robots: bool = True,
     ) -> httpx.Response:
         """One GET with retries, handing the body to ``chunk`` (``start`` is called before
-        each attempt's body, so a retried download starts its file again)."""
+        each attempt's body, so a retried download starts its file again). Redirects are
+        followed to the hosts allowed, each hop spaced and checked against robots.txt."""
 
         def attempt(url: str) -> httpx.Response:
-            self._wait_turn(url)
-            self.requests += 1
-            try:
-                return receive(url)
-            finally:  # the pause runs from the end of a download, however long it took
-                self._last_request[urlsplit(url).netloc] = time.monotonic()
+            for hop in range(_MAX_REDIRECTS + 1):
+                if hop and not self.may_fetch_from(url):
+                    raise RequestFailed(
+                        f"the server redirected to {url}, on another site ({host_of(url)}); not "
+                        "followed. Name that host with --allow-host to fetch from it too."
+                    )
+                if hop and check_robots and not self.allowed(url):
+                    raise RequestFailed(f"redirected to {url}, which its site's robots.txt does not allow scrutiny to fetch")
+                self._wait_turn(url)
+                self.requests += 1
+                try:
+                    answer = receive(url)
+                finally:  # the pause runs from the end of a download, however long it took
+                    self._last_request[urlsplit(url).netloc] = time.monotonic()
+                if isinstance(answer, httpx.Response):
+                    return answer
+                url = answer  # where the redirect points
+            raise RequestFailed(f"more than {_MAX_REDIRECTS} redirects (a redirect loop?); given up")
 
-        def receive(url: str) -> httpx.Response:
+        def receive(url: str) -> httpx.Response | str:
             with self._client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 304:
                     return response
+                if response.is_redirect:
+                    return urljoin(str(response.url), response.headers["location"])
                 if response.status_code == 429 or response.status_code >= 500:
                     raise _Transient(response.status_code, response.headers.get("retry-after"))
                 if response.status_code >= 400:
@@ -235,10 +278,16 @@ class PoliteClient:
                     raise RequestFailed(f"the file is {int(declared):,} bytes, over the {limit:,}-byte limit")
                 start(response)
                 received = 0
+                deadline = time.monotonic() + self.settings.max_seconds
                 for piece in response.iter_bytes():
                     received += len(piece)
                     if received > limit:
                         raise RequestFailed(f"the file is over the {limit:,}-byte limit")
+                    if time.monotonic() > deadline:
+                        raise RequestFailed(
+                            f"the download took longer than {self.settings.max_seconds:g} s in all "
+                            f"({received:,} bytes came; the server sends too slowly); not saved"
+                        )
                     chunk(piece)
                 return response
 
@@ -252,19 +301,23 @@ class PoliteClient:
             ) from error
         except httpx.InvalidURL as error:
             raise RequestFailed(f"not a usable address ({error})") from error
+        except httpx.HTTPError as error:  # a body that is not the gzip it claims, ...
+            raise RequestFailed(f"the server's answer could not be read ({type(error).__name__}: {error})") from error
 
     def get_bytes(self, url: str, *, check_robots: bool = True, limit: int | None = None) -> bytes:
         """The whole body of a small answer (a web-service call), in memory."""
+        self._check_host(url)
         if check_robots and not self.allowed(url):
             raise RequestFailed("the site's robots.txt does not allow scrutiny to fetch this")
         body = bytearray()
-        self._stream(url, {}, lambda _: body.clear(), body.extend, limit or self.settings.max_bytes)
+        self._stream(url, {}, lambda _: body.clear(), body.extend, limit or self.settings.max_bytes, check_robots)
         return bytes(body)
 
     def download(
         self, url: str, temp_path: Path, *, etag: str | None = None, last_modified: str | None = None
     ) -> Download | NotModified:
         """Stream ``url`` into ``temp_path``, hashing as it goes; conditional when validators are given."""
+        self._check_host(url)
         if not self.allowed(url):
             raise RequestFailed("the site's robots.txt does not allow scrutiny to fetch this")
         headers = {}

@@ -114,6 +114,13 @@ class FetchManifest:
         """The row for a source URL, as strings ("" for blanks), or None."""
         return self._rows.get(source_url)
 
+    def source_of(self, file: str) -> str | None:
+        """The source URL of the row that saved ``file`` (relative to the manifest), or None."""
+        return next(
+            (row.get("source_url") for row in self._rows.values() if row.get("file") == file and row.get("source_url")),
+            None,
+        )
+
     def put(self, record: FetchedFile) -> bool:
         """Add or replace the row for ``record.source_url`` and save the manifest, if that
         changes anything; say whether it did."""
@@ -136,12 +143,25 @@ class FetchManifest:
         write_atomically(self.path, text.getvalue().encode("utf-8"))
 
 
+def _umask() -> int:
+    """The process's umask (read without changing it where Linux allows)."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write a file so that it is either whole or not there: a hidden temporary file, synced,
     then renamed over ``path`` (a fetch killed mid-write leaves the old file, never half a new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); the file kept is made as open() makes one.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as f:
             f.write(data)
             f.flush()

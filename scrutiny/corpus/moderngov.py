@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import errno
 import functools
 import hashlib
 import html
@@ -38,7 +39,7 @@ import defusedxml.ElementTree
 from ..errors import ScrutinyError
 from ..records import FetchedFile, FetchEvent
 from .discover import sha256_of
-from .http import Download, FetchSettings, NotModified, PoliteClient, RequestFailed
+from .http import Download, FetchSettings, NotModified, PoliteClient, RequestFailed, host_of
 from .manifest import MANIFEST_NAME, FetchManifest, write_atomically
 
 __all__ = [
@@ -355,6 +356,20 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+def _cannot_write(corpus: Path, error: OSError) -> str:
+    """Why a fetch stopped on a file-system error, and what to do."""
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return (
+            f"The disk holding {corpus} is full ({error.strerror}): the fetch stopped. Every file "
+            "it saved is kept and listed in the manifest; free some space and run the same fetch "
+            "again to get the rest."
+        )
+    return (
+        f"Could not write to {corpus} ({error.strerror or error}: {error.filename or ''}); the fetch "
+        "stopped. Check that the folder can be written to, or choose another with --corpus."
+    )
+
+
 # --- The fetch --------------------------------------------------------------------------
 
 
@@ -428,17 +443,20 @@ class Fetch:
 
     def run(self) -> Iterator[FetchEvent]:
         """Fetch what is missing, yielding an event per meeting and per file."""
-        self.corpus.mkdir(parents=True, exist_ok=True)
-        self._manifest = FetchManifest(self.corpus / MANIFEST_NAME)
-        with PoliteClient(self.settings) as client:
-            self._client = client
-            try:
-                for event in self._events():
-                    self.summary.add(event)
-                    log.info("%s %s%s", event.action, event.file or event.url, f": {event.detail}" if event.detail else "")
-                    yield event
-            finally:
-                self.summary.requests = client.requests
+        try:
+            self.corpus.mkdir(parents=True, exist_ok=True)
+            self._manifest = FetchManifest(self.corpus / MANIFEST_NAME)
+            with PoliteClient(self.settings, hosts=[host_of(self.site.base_url)]) as client:
+                self._client = client
+                try:
+                    for event in self._events():
+                        self.summary.add(event)
+                        log.info("%s %s%s", event.action, event.file or event.url, f": {event.detail}" if event.detail else "")
+                        yield event
+                finally:
+                    self.summary.requests = client.requests
+        except OSError as error:
+            raise ScrutinyError(_cannot_write(self.corpus, error)) from None
         shutil.rmtree(self.corpus / PARTIAL, ignore_errors=True)  # reached only when the run completed
 
     def _events(self) -> Iterator[FetchEvent]:
@@ -533,7 +551,11 @@ class Fetch:
         row = self._manifest.get(url)
         if not row or row.get("status") != "fetched" or not row.get("file"):
             return None
-        path = self.corpus / row["file"]
+        try:  # a row naming ../../elsewhere is never read, replaced or deleted
+            path = self._inside(Path(row["file"]))
+        except RequestFailed:
+            log.warning("%s: the manifest names %s, outside the corpus; ignored", url, row["file"])
+            return None
         if not path.is_file() or sha256_of(path) != row.get("sha256"):
             return None
         return row
@@ -573,6 +595,11 @@ class Fetch:
             context, item, url, status="fetched", title=document.title or None, kind=_kind(document.title)
         )
         held = self._held(url)
+        if not document.withheld and not self._client.may_fetch_from(url):
+            document = replace(
+                document,
+                withheld=f"on another site ({host_of(url)}), not this council's; --allow-host {host_of(url)} fetches it",
+            )
         if document.withheld:
             if held:
                 return self._keep(held, record)
@@ -580,8 +607,8 @@ class Fetch:
             return FetchEvent("withheld", url, detail=f"{document.title}: {document.withheld}")
         if held and not self.settings.refresh:
             return self._keep(held, record)
-        temp = self.corpus / PARTIAL / (hashlib.sha1(url.encode()).hexdigest()[:20] + ".part")
         try:
+            temp = self._inside(Path(PARTIAL) / (hashlib.sha1(url.encode()).hexdigest()[:20] + ".part"))
             result = self._client.download(
                 url,
                 temp,
@@ -602,9 +629,13 @@ class Fetch:
         if not extension:
             content_type = (result.content_type or "").split(";")[0].strip().lower()
             extension = _TYPES.get(content_type) or mimetypes.guess_extension(content_type) or ".bin"
-        # The attachment id (or, lacking one, the address) keeps two papers with one title apart.
-        prefix = _slug(document.attachment_id or hashlib.sha1(url.encode()).hexdigest()[:10], 20)
+        # The attachment id (or, lacking one, the address) keeps two papers with one title apart;
+        # where a site gives two papers one id, the second's name takes its address's hash too.
+        address = hashlib.sha1(url.encode()).hexdigest()[:10]
+        prefix = _slug(document.attachment_id or address, 20)
         relative = context.folder / f"{prefix}_{_slug(stem or document.title)}{extension}"
+        if self._manifest.source_of(relative.as_posix()) not in (None, url):
+            relative = context.folder / f"{prefix}-{address}_{_slug(stem or document.title)}{extension}"
         try:
             target = self._inside(relative)
         except RequestFailed as failure:
@@ -613,7 +644,7 @@ class Fetch:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(result.temp_path, target)
         if held and held["file"] != relative.as_posix():
-            (self.corpus / held["file"]).unlink(missing_ok=True)
+            self._inside(Path(held["file"])).unlink(missing_ok=True)  # _held() checked it is inside
         self._manifest.put(
             replace(
                 record,

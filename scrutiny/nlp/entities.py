@@ -17,19 +17,17 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import spacy
-import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..records import AgendaItem, Entity, Page
+from ..vocab import vocabulary
 
 __all__ = ["entities", "entity_pipeline", "entity_patterns"]
 
-_WORDS = Path(__file__).resolve().parent / "entity_words.yml"
 
 _CAPITALISED = r"^[A-Z][\w’'-]*$"
 # A word inside a capitalised name: "Children's Services", "Policy, Planning & Strategy".
@@ -82,7 +80,7 @@ _EDGE_WORDS = {"and", "&", "of", "’s", "'s", "The", "the", "A", "An", "-"}
 
 @functools.lru_cache(maxsize=1)
 def _words() -> dict:
-    return yaml.safe_load(_WORDS.read_text(encoding="utf-8"))
+    return vocabulary("entity_words")
 
 
 def _trim(span: Span) -> Span | None:

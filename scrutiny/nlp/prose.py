@@ -969,6 +969,10 @@ def _display(title: str, unit: str | None) -> str:
     return title
 
 
+#: Characters in the longest sentence read: the corpus's longest is about 1,100, and the
+#: longest holding a value about 350.
+_LONGEST_SENTENCE = 5000
+
 # "Target: 24%", "Tolerance 90%", "Q1 = 24%" (seed 000 appendices): label-value layout
 _LAYOUT = re.compile(r"\b(?:Target|Tolerance|Floor)\s*:?\s*\d|\bQ\s?\d\s*=\s*\d")
 
@@ -1027,6 +1031,8 @@ def prose_indicators(
         previous = None
         previous_title = None
         for sentence in doc.sents:
+            if sentence.end_char - sentence.start_char > _LONGEST_SENTENCE:
+                continue  # not a sentence: a page of text with no full stop (the steps below grow with its square)
             values = _roles(sentence, _values(sentence, matches))
             if grid_rows:
                 values = [v for v in values if not _in_grid(sentence, v, grid_rows)]
