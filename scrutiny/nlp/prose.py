@@ -181,7 +181,10 @@ def _spaced(pattern: list[dict]) -> list[dict]:
 def _matcher() -> Matcher:
     matcher = Matcher(pipeline().vocab)
     number = {"TEXT": {"REGEX": _NUMBER}}
-    add = lambda name, patterns: matcher.add(name, [_spaced(p) for p in patterns])
+
+    def add(name: str, patterns: list[list[dict]]) -> None:
+        matcher.add(name, [_spaced(p) for p in patterns])
+
     add("PERCENT", [[number, {"ORTH": "%"}], [number, {"LOWER": "per"}, {"LOWER": "cent"}]])
     # "£29,600 per head", "£10.2million", "£9.9m" (Coventry p5, Cardiff p2, Birmingham p3)
     add(
