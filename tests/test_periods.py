@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scrutiny.periods import normalise_unit, parse_number, parse_period
+from scrutiny.periods import (
+    find_periods,
+    header_period,
+    normalise_unit,
+    parse_number,
+    parse_period,
+    reporting_period,
+)
 
 ROTHERHAM = "Children's and Young People's Services Performance Report - January 2016/17"  # seed 002 title
 DONCASTER_Q1 = "QUARTERLY PERFORMANCE REPORT – Quarter 1 2016/17"  # seed 000 p12 heading
@@ -158,8 +165,6 @@ def test_normalise_unit(text, expected):
 
 
 # --- Finding periods in headings, captions and titles (dev corpus pages) -------------------------
-
-from scrutiny.periods import find_periods, header_period, reporting_period
 
 
 @pytest.mark.parametrize(
