@@ -1,7 +1,8 @@
 """How well scrutiny reads the values of real reports from councils it was not built on.
 
-For each labelled document in ``corpus/dev/`` this reads the pages and runs the value
-extractors (``indicators`` and ``prose``, as a build does), then prints:
+For each labelled document in ``corpus/dev/`` this reads the pages (pages with no usable
+text layer by OCR, as a build with ``--ocr auto`` does) and runs the value extractors
+(``indicators`` and ``prose``, as a build does), then prints:
 
 - **recall**: labelled values found with the right number, title, period and unit
   (``benchmarks/data/gold_values.tsv``), and the number alone on its page;
@@ -41,6 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from scrutiny import corpus, extract, pipeline
 from scrutiny.catalogue.quality import grounded
+from scrutiny.extract.ocr import OcrPlan, OcrSettings, engine_problem
 from scrutiny.records import Indicator, IndicatorValue, Page, SourceFile
 
 DATA = REPO / "benchmarks" / "data"
@@ -150,8 +152,11 @@ class Extracted:
 
 
 def run(source: SourceFile) -> Extracted:
+    # Read as a build does (--ocr auto): a page with no usable text layer (Merthyr's sideways
+    # appendix, whose text layer reads "%7.07") is read by OCR, if Tesseract is installed.
+    plan = OcrPlan(now=True, missing=engine_problem(OcrSettings().language))
     started = time.perf_counter()
-    pages = [item for item in extract.read_document(source.path, source.format) if isinstance(item, Page)]
+    pages = [item for item in extract.read_document(source.path, source.format, ocr=plan) if isinstance(item, Page)]
     read = time.perf_counter() - started
     document = pipeline._document(source, pages)
     started = time.perf_counter()
