@@ -48,7 +48,7 @@ _NUMBER = r"[(+\-−–]?\s*£?\s*[-−–]?\s*£?\d[\d,]*(?:\.\d+)?\s*(?:%|[kK]
 _LEADING_NUMBER = re.compile(rf"^(?P<num>{_NUMBER})(?:\s+(?P<rest>\S.*))?$")
 _YEAR = re.compile(r"^\s*(?:19|20)\d\d\s*$")
 _TIME_WORDS = {"days", "weeks", "months", "years", "hours", "minutes", "yrs", "hrs"}
-_CODE = re.compile(r"^[A-Z0-9]{2,}[A-Z][A-Z0-9]*$|^[A-Z]{1,2}\d{5,}$")  # "7206CCC", "W01001308"
+_CODE = re.compile(r"^(?=\D*\d)[A-Z0-9]{2,}[A-Z][A-Z0-9]*$|^[A-Z]{1,2}\d{5,}$")  # "7206CCC", "W01001308" (not "LSOA": a code has a digit)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ..periods import (
     parse_number,
     parse_period,
 )
-from ..records import Cell, Commentary, Indicator, IndicatorValue, Page, TableCell
+from ..records import Cell, Commentary, Indicator, IndicatorValue, Page, Table, TableCell
 from . import grids
 from .describe import MONTH, clean_line
 
@@ -398,7 +398,7 @@ def _table_values(builder: _Builder, pages: Sequence[Page]) -> None:
     """
     previous: grids.Grid | None = None
     for page in pages:
-        for number, table in enumerate(page.tables, start=1):
+        for number, table in _with_header_rows(page.tables):
             if table.rows and _is_header(table.rows[0]):
                 continue  # a measure table: read by _measure_tables
             found = grids.grid(table, number, builder.year_hint)
@@ -409,6 +409,57 @@ def _table_values(builder: _Builder, pages: Sequence[Page]) -> None:
             name = _table_name(found, pages, page)
             previous = found
             _grid_values(builder, page.page, found, name)
+
+
+def _with_header_rows(tables: Sequence[Table]) -> list[tuple[int, Table]]:
+    """The page's tables, each numbered by its place on the page, with a box of headings
+    ruled apart from the body just under it joined to that body as its header rows.
+
+    Merthyr's LSOA appendix (dev corpus p7, read by OCR: a heavier rule under the headings
+    makes the rulings two boxes): "LSOA | LSOA Name | ... | Proportion of 0-3s in IBH" is a
+    box of its own, its rows of numbers another, with the same edges and columns.
+    """
+    joined: list[tuple[int, Table]] = []
+    skip = False
+    for i, table in enumerate(tables):
+        if skip:
+            skip = False
+            continue
+        body = tables[i + 1] if i + 1 < len(tables) else None
+        if body is not None and _heads(table, body):
+            skip = True
+            ruled = ()
+            if table.ruled_rows and body.ruled_rows:
+                ruled = table.ruled_rows + tuple(r + max(table.ruled_rows) + 1 for r in body.ruled_rows)
+            box = (table.bbox[0], table.bbox[1], max(table.bbox[2], body.bbox[2]), body.bbox[3])
+            table = replace(body, rows=table.rows + body.rows, bbox=box, caption=table.caption,
+                            ruled_rows=ruled, header_above=table.header_above)
+            joined.append((i + 2, table))
+        else:
+            joined.append((i + 1, table))
+    return joined
+
+
+def _heads(table: Table, body: Table) -> bool:
+    """Whether ``table`` is only headings for ``body``: a ruled grid of a row or two with no
+    number in it, just over ``body`` (a double rule's width apart at most, nothing else
+    printed between), with the same left and right edges and as many columns."""
+    if not (table.grid and body.grid and table.ruled and body.ruled and table.rows and body.rows):
+        return False
+    if table.bbox is None or body.bbox is None or len(table.rows) > 2 or table.page != body.page:
+        return False
+    if any(len(row) != len(body.rows[0]) for row in table.rows):
+        return False
+    if abs(table.bbox[0] - body.bbox[0]) > 3 or abs(table.bbox[2] - body.bbox[2]) > 3:
+        return False
+    if not -1 <= body.bbox[1] - table.bbox[3] <= 20:
+        return False
+    # nothing printed between them but the headings themselves (the body's caption is the
+    # lines just over it, which may reach up into the box of headings)
+    printed = {w for row in table.rows for cell in row for w in cell.text.split()} | set(table.caption.split())
+    if not set(body.caption.split()) <= printed:
+        return False
+    return not any(grids.parse_cell(cell.text, strict=True) for row in table.rows for cell in row)
 
 
 # A numbered heading that names what follows: "11.5 Maturity structure of borrowing: This
