@@ -145,6 +145,7 @@ class BuildSummary:
     actions: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     links: dict[str, int] | None = None  # measure links by status, once the build has linked
+    followups: dict[str, int] | None = None  # requests in minutes by status (scrutiny.followups)
     ocr_pages: int = 0  # pages read by OCR in this build
 
     def add(self, outcome: Outcome) -> None:
@@ -175,6 +176,9 @@ class BuildSummary:
             if self.links.get("rejected"):
                 counts += f", {self.links['rejected']} rejected"
             text += f"; measure links: {counts}"
+        if self.followups:
+            text += (f"; requests: {sum(self.followups.values())} ({self.followups.get('returned', 0)} returned, "
+                     f"{self.followups.get('overdue', 0)} overdue)")
         return text
 
 
@@ -660,6 +664,7 @@ class Build:
         try:
             yield from self._in_order(catalogue, readers)
             self._link_measures(catalogue)
+            self._follow_up(catalogue)
             finished = True
         finally:
             readers.close(finished)
@@ -710,6 +715,16 @@ class Build:
             measure_tables.save_linking_inputs(db, inputs)
             log.info("linked %d reported measures to the registry", len(links))
         self.summary.links = measure_tables.link_counts(db)
+
+    def _follow_up(self, catalogue: Catalogue) -> None:
+        """Requests in minutes and their returns (scrutiny.followups), remade for the authorities
+        whose papers changed; every request's status brought up to today."""
+        from .followups import follow_up, returns_review_path
+
+        review = returns_review_path(self.db_path)
+        done = follow_up(catalogue, _display_path(review))
+        self.summary.problems.extend(done.problems)
+        self.summary.followups = done.counts
 
     def _in_order(self, catalogue: Catalogue, readers: _Readers) -> Iterator[Outcome]:
         ahead = 4 * self.workers
