@@ -21,6 +21,7 @@ import csv
 import datetime
 import hashlib
 import logging
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,10 @@ _MADE_WITH = (
     _HERE / "nlp" / "returns.py", _HERE / "nlp" / "linking.py",
 )
 _OPENING_CHARS = 600  # of a paper's first page: its title, summary or purpose
+# A later resolution that can be a return receives or notes something: "the Panel note the
+# Participation Team Update" (Kent Corporate Parenting Panel, page 2).
+_RECEIVING = re.compile(r"\b(?:note|notes|noted|noting|receive|receives|received|welcome|welcomes|welcomed|endorse|"
+                        r"endorses|endorsed|accept|accepts|accepted)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -119,13 +124,15 @@ def candidates(rows: dict[str, list[dict]], authority: str) -> list[ReturnCandid
             found.append(ReturnCandidate("minute", row["id"], row["document_id"], authority, row["committee"],
                                          row["meeting_date"], row["page"], sentence))  # fmt: skip
     for row in rows["resolutions"]:
+        if not _RECEIVING.search(row["text"]):
+            continue  # "To delegate authority to ...": a decision, not a return
         found.append(ReturnCandidate("resolution", row["id"], row["document_id"], authority, row["committee"],
                                      row["meeting_date"], row["page"], " ".join(row["text"].split())))  # fmt: skip
     for row in rows["papers"]:
         if row["title"]:
             found.append(ReturnCandidate("paper", row["id"], row["id"], authority, row["committee"],
                                          row["meeting_date"], 1, " ".join(row["title"].split())))  # fmt: skip
-        opening = " ".join((row["opening"] or "").split())[:_OPENING_CHARS]
+        opening = _opening(row["opening"] or "")
         if opening:
             found.append(ReturnCandidate("paper opening", row["id"], row["id"], authority, row["committee"],
                                          row["meeting_date"], row["page"] or 1, opening))  # fmt: skip
@@ -135,6 +142,26 @@ def candidates(rows: dict[str, list[dict]], authority: str) -> list[ReturnCandid
             found.append(ReturnCandidate("listed item", row["id"], row["id"], authority, row["committee"],
                                          row["meeting_date"], row["page"], label))  # fmt: skip
     return found
+
+
+# A cover sheet's fields that say who and when, not what about: "From: Roger Gough – Leader of the
+# Council", "To: Cabinet – 4 March 2025", "Decision No: n/a", "Classification: Unrestricted" (Kent
+# Cabinet, 4 March 2025, QPR cover report, page 1). "Subject:" and "Summary:" are kept.
+_HEADER_FIELD = re.compile(r"^(?!(?:Subject|Summary|Purpose|Title)\b)[A-Z][\w /()-]{0,30}:\s")
+
+
+def _opening(text: str) -> str:
+    """The start of a paper's first page, without its cover fields: what the paper is about."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        if _HEADER_FIELD.match(line):
+            skipping = True  # a field's value may run on to the next line
+            continue
+        if skipping and line[:1].islower():
+            continue
+        skipping = False
+        kept.append(line)
+    return " ".join(" ".join(kept).split())[:_OPENING_CHARS]
 
 
 def _review_digests(reviews: list[ReturnReview]) -> dict[str, str]:

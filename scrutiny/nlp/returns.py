@@ -163,6 +163,10 @@ def _score(
     else:  # a title should be about the request and little else: both shares count (their harmonic mean)
         score = 100 * 2 * asked_share * title_share / (asked_share + title_share)
     notes = [f"words in common: {', '.join(sorted(shared, key=lambda w: -idf.get(w, 1.0)))}"]
+    if sentence and len([w for w in shared if w not in _GENERIC]) < 2:
+        # A long sentence that shares one telling word with the request is no evidence: "the Cabinet
+        # Member for Finance" in a delegation is not the "Cabinet Member updates" deferred.
+        return None
     same = fuzz.token_sort_ratio(subject.text, found.text) if subject.text and found.text else 0
     if same >= 90 and not sentence:
         score = max(score, float(same))
