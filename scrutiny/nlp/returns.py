@@ -279,7 +279,7 @@ def link_returns(
             continue
         best = scored[0]
         candidate = candidates[best.candidate]
-        score, evidence = best.score, f"{_describe(candidate)}: {best.evidence} ({best.score:.0f})"
+        score, evidence = best.score, f"{_describe(candidate)}: {best.evidence}"
         runner = next((s for s in scored[1:] if candidates[s.candidate].title != candidate.title
                        or candidates[s.candidate].meeting_date != candidate.meeting_date), None)  # fmt: skip
         if runner is not None:
