@@ -86,19 +86,32 @@ def _rules() -> dict[str, re.Pattern[str]]:
         ),
         # "offered to provide Members with further details", "offered to circulate links".
         "offer": re.compile(
-            rf"\b(?P<who>.*?)\b(?:offered|agreed|undertook|promised|volunteered|was asked|were asked|asked|requested)\s+"
+            rf"\b(?:offered|agreed|undertook|promised|volunteered|was asked|were asked|asked|requested)\s+"
             rf"(?:\w+\s+)?to\s+(?P<verb>{_alternation(_words('offers'))})\b\s*(?P<rest>.*)",
             re.IGNORECASE,
         ),
         "kept": re.compile(
-            rf"\b(?P<who>[^.;]*?)\s*\bbe\s+(?P<verb>{_alternation(_words('kept_informed'))})\b"
+            rf"\bbe\s+(?P<verb>{_alternation(_words('kept_informed'))})\b"
             r"(?:\s+(?:of|on|about|regarding))?\s*(?P<rest>.*)",
             re.IGNORECASE,
         ),
-        # "This item was deferred to the next appropriate meeting of Full Council".
         "deferral": re.compile(
-            rf"^(?P<subject>.*?)\b(?:was|were|is|are|be|been|being)\s+(?P<verb>{_alternation(_words('deferrals'))})\s+"
+            rf"\b(?:was|were|is|are|be|been|being)\s+(?P<verb>{_alternation(_words('deferrals'))})\s+"
             r"(?:to|until)\s+(?P<rest>.*)",
+            re.IGNORECASE,
+        ),
+        # Any of the words a request needs: a sentence with none is passed over at once.
+        "trigger": re.compile(
+            rf"\b(?:{_alternation([*_words('returns'), *_words('offers'), *_words('kept_informed'), *_words('deferrals')])}"
+            r"|back|requests?|requested|asks?|asked)\b",
+            re.IGNORECASE,
+        ),
+        # "the Panel requests an update of recommendations R3, R4 and R5 of the action plan to a later
+        # 2009 meeting of the Pension Fund Panel" (Merton Audit Committee, 24 September 2009, page 5).
+        "ask_for": re.compile(
+            r"\b(?:requests?|requested|asks?\s+for|asked\s+for)\s+(?P<what>(?:a|an|further)\s+(?:[\w-]+\s+){0,2}?"
+            r"(?:update|report|briefing(?:\s+note)?|note|paper|information|details)\b.*?)\s+"
+            r"(?P<rest>(?:to|at)\s+(?:a|the|its|any)\s+(?:\w+\s+){0,3}?meeting\b.*)$",
             re.IGNORECASE,
         ),
         "outward": re.compile(rf"^(?:{_alternation(_words('outward'))})\b", re.IGNORECASE),
@@ -113,7 +126,7 @@ def sentences(text: str) -> list[str]:
     """The sentences of a passage of minutes, paragraph numbers ("4.", "b)") taken off."""
     found: list[str] = []
     start = 0
-    for match in re.finditer(r"[.!?](?=\s+[(“\"‘A-Z0-9•])", text):
+    for match in re.finditer(r"[.!?][”\"’]?(?=\s+[(“\"‘A-Z0-9•])", text):
         if _ABBREVIATION.search(text[start : match.start()]):
             continue
         found.append(text[start : match.end()])
@@ -280,12 +293,14 @@ def _owner(sentence: str, who: str | None) -> str | None:
 def _read(sentence: str, text: MinuteText) -> Request | None:
     """The request a sentence makes, or None."""
     rules = _rules()
+    if not rules["trigger"].search(sentence):
+        return None
     deferral = rules["deferral"].search(sentence)
     if deferral:
         rest = deferral.group("rest")
         if not re.search(r"\b(?:meeting|cycle|session)\b", rest, re.IGNORECASE):
             return None  # "elections ... postponed until 2026": not an item of business
-        subject = deferral.group("subject").strip(" ,")
+        subject = sentence[: deferral.start()].strip(" ,")
         if not subject or re.fullmatch(r"(?:this|the|that)\s+(?:item|matter|report)|it", subject, re.IGNORECASE):
             subject = text.item_title or subject
         to, _ = _destination("to " + rest)
@@ -294,13 +309,23 @@ def _read(sentence: str, text: MinuteText) -> Request | None:
                        _due_meeting(due))
     kept = rules["kept"].search(sentence)
     if kept:
-        who = re.sub(r"^.*\b(?:that|asked|requested)\s+", "", kept.group("who"), flags=re.IGNORECASE)
+        who = re.split(r"[.;]", sentence[: kept.start()])[-1]
+        who = re.sub(r"^.*\b(?:that|asked|requested)\s+", "", who, flags=re.IGNORECASE)
         body = rules["name"].search(who)
         to = body.group(0).strip() if body else "Members"  # "They do however wish to be kept informed"
         subject = _cut_time(kept.group("rest")) or text.item_title or ""
         due = _time_in(kept.group("rest"))
         return Request(text, sentence, "kept informed", subject, text.owner, to, due,
                        due_date(due, text.meeting_date), _due_meeting(due))
+    asked_for = rules["ask_for"].search(sentence)
+    if asked_for:
+        rest = asked_for.group("rest")
+        to, _ = _destination(rest)
+        subject = re.sub(r"^(?:a|an|further)\s+(?:[\w-]+\s+){0,2}?(?:update|report|briefing(?:\s+note)?|note|paper)\s+"
+                         r"(?:of|on|about|regarding|into|detailing)\s+", "", asked_for.group("what"), flags=re.IGNORECASE)
+        due = _time_in(rest)
+        return Request(text, sentence, _kind(asked_for.group("what"), sentence), _cut_time(subject), text.owner, to,
+                       due, due_date(due, text.meeting_date), _due_meeting(due))
     offer = rules["offer"].search(sentence)
     if offer:
         rest = offer.group("rest")
@@ -322,7 +347,7 @@ def _read(sentence: str, text: MinuteText) -> Request | None:
                 subject = ready.group("what") if ready else re.sub(r"^with\s+\w+\s+", "", rest)
             subject = _cut_time(subject) or _cut_time(rest) or text.item_title or ""
             due = text.due or _time_in(rest)
-            owner = _owner(sentence, offer.group("who")) or text.owner
+            owner = _owner(sentence, sentence[: offer.start()]) or text.owner
             return Request(text, sentence, _kind(subject, sentence), subject, owner, to, due,
                            due_date(due, text.meeting_date), _due_meeting(due))
     for name in ("passive", "back"):
