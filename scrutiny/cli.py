@@ -352,7 +352,8 @@ def followups(db_path: Path, authority: str | None, committee: str | None, statu
     one), outstanding, or overdue (its date, or the next meeting it was due at, has passed).
     To review a return: write the list as CSV to <db>.returns.csv beside the catalogue, put
     "confirm" or "reject" in the decision column (to confirm another paper, put its committee,
-    date and title as the return), and build again. Rows left without a decision are ignored.
+    date and title as the return; for one no paper holds, such as a note emailed to members,
+    write what came back and when), and build again. Rows left without a decision are ignored.
 
     \b
     Example:

@@ -11,8 +11,11 @@ request's status up to the day: one whose due date has passed becomes ``overdue`
 
 Decisions live in a review file beside the catalogue, ``<db name>.returns.csv``, keyed by the
 asking meeting and the request's words as printed, and the return's meeting and title, so they
-survive rebuilds: ``confirm`` takes that paper as the return whatever its score, ``reject``
-never takes it (the next best is used, if any).
+survive rebuilds: ``confirm`` takes that paper as the return whatever its score (or, when the
+catalogue holds no such paper, takes the return as the person wrote it: a note emailed to
+members), ``reject`` never takes it (the next best is used, if any). A decision about a request
+the catalogue does not hold (its words or meeting mistyped, or read differently since) is
+reported as a problem, never dropped in silence.
 """
 
 from __future__ import annotations
@@ -171,6 +174,26 @@ def _review_digests(reviews: list[ReturnReview]) -> dict[str, str]:
     return {authority: digest.hexdigest() for authority, digest in digests.items()}
 
 
+def _unmatched(db, reviews: list[ReturnReview], review_path: str | Path) -> list[Problem]:
+    """A problem for each decision whose request the catalogue does not hold, so that a person's
+    decision is never lost in silence."""
+    if not reviews:
+        return []
+    from .nlp.returns import review_key
+
+    held = {review_key(*row) for row in db.execute("select authority, committee, meeting_date, text from requests")}
+    problems = []
+    for review in reviews:
+        if review_key(review.authority, review.committee, review.meeting_date, review.request) in held:
+            continue
+        asked = " ".join(part for part in (review.authority, review.committee, review.meeting_date) if part)
+        problems.append(Problem(str(review_path), "review", (
+            f"The returns review file's {review.decision} of the request {review.request[:80]!r} ({asked or 'no meeting'}) "
+            "was not used: the catalogue holds no request with those words at that meeting. Copy the request's "
+            "authority, committee, meeting_date and words from `scrutiny followups --csv` and build again.")))
+    return problems
+
+
 def follow_up(catalogue, review_path: str | Path, today: str | None = None) -> FollowUps:
     """Find requests and their returns for every authority whose papers or review rows changed;
     bring every request's status up to ``today`` (default: today's date). ``catalogue`` is the
@@ -180,9 +203,6 @@ def follow_up(catalogue, review_path: str | Path, today: str | None = None) -> F
     tables.create(db)
     result = FollowUps()
     reviews, problems = load_return_reviews(review_path)
-    where = str(review_path)
-    catalogue.replace_problems("review", [where], problems)
-    result.problems.extend(problems)
     by_authority: dict[str, list[ReturnReview]] = defaultdict(list)
     for review in reviews:
         by_authority[(review.authority or "").casefold()].append(review)
@@ -213,5 +233,8 @@ def follow_up(catalogue, review_path: str | Path, today: str | None = None) -> F
         result.relinked = changed
     tables.refresh_statuses(db, today)
     tables.save_followup_inputs(db, inputs)
+    problems += _unmatched(db, reviews, review_path)
+    catalogue.replace_problems("review", [str(review_path)], problems)
+    result.problems.extend(problems)
     result.counts = tables.status_counts(db)
     return result

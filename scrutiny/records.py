@@ -446,12 +446,12 @@ class Request:
 class ReturnCandidate:
     """A later paper, agenda item or minute of the same authority that may answer a request."""
 
-    kind: str  # "agenda item", "listed item" (on an agenda), "paper", "resolution", "minute"
-    source_id: int  # its row (agenda_items, resolutions, documents) ; for a listed item, the document
-    document_id: int
+    kind: str  # "agenda item", "listed item" (on an agenda), "paper", "resolution", "minute"; "outside the catalogue"
+    source_id: int | None  # its row (agenda_items, resolutions, documents); for a listed item, the document
+    document_id: int | None  # None only for a return a person confirmed that no paper of the catalogue holds
     authority: str | None
     committee: str | None
-    meeting_date: str
+    meeting_date: str | None
     page: int | None
     title: str  # what is compared with the request: a title, a resolution, a sentence
 

@@ -278,6 +278,40 @@ def test_a_confirmed_return_is_taken_whatever_its_score_and_bad_rows_are_problem
     assert "Line 3 of the returns review file was not used" in problem["error"]
 
 
+def test_a_return_outside_the_papers_is_confirmed_as_written_and_a_misquoted_request_is_a_problem(
+        catalogue_copy, empty_folder):
+    # Kent Corporate Parenting Panel, 29 October 2024, page 4: "Ms Coombs offered to provide Members with
+    # further details about the number of adoptions by age, outside of the meeting." Such details go to
+    # members by email, never to a meeting: only a person can say they came back (the return below is a
+    # person's record, not a paper).
+    coombs = ("Most children place for adoption were between 0 to 2 years of age, Ms Coombs offered to provide "
+              "Members with further details about the number of adoptions by age, outside of the meeting.")
+    review = returns_review_path(catalogue_copy)
+    _review(review, [
+        {"authority": "Kent", "committee": "Corporate Parenting Panel", "meeting_date": "2024-10-29",
+         "request": coombs, "return_committee": "", "return_date": "2024-11-12",
+         "return_title": "Adoptions by age, emailed to Panel members", "decision": "confirm",
+         "note": "sent by Democratic Services"},
+        # The same request a day out: no request was asked then, so the decision can't be used.
+        {"authority": "Kent", "committee": "Corporate Parenting Panel", "meeting_date": "2024-10-30",
+         "request": coombs, "return_title": "Adoptions by age", "decision": "confirm"},
+    ])
+    result = CliRunner().invoke(cli, ["build", str(empty_folder), "--db", str(catalogue_copy)])
+    assert result.exit_code == 0, result.output
+    details = _requests(catalogue_copy)["further details about the number of adoptions by age"]
+    assert (details["status"], details["returned_on"], details["return_status"], details["return_kind"]) == (
+        "returned", "2024-11-12", "confirmed", "outside the catalogue")
+    assert details["return_title"] == "Adoptions by age, emailed to Panel members"
+    assert details["evidence"] == ("confirmed in the returns review file, outside the catalogue's papers: "
+                                   "sent by Democratic Services")
+    with sqlite_utils.Database(catalogue_copy) as db:
+        [problem] = db.query("select error from problems where stage = 'review' and path like '%returns.csv'")
+        [document_id] = db.execute("select document_id from returns where id = ?", [details["return_id"]]).fetchone()
+    assert document_id is None
+    assert "(Kent Corporate Parenting Panel 2024-10-30) was not used" in problem["error"]
+    assert "holds no request with those words at that meeting" in problem["error"]
+
+
 @pytest.fixture
 def empty_folder(tmp_path):
     folder = tmp_path / "nothing"

@@ -132,3 +132,41 @@ def test_the_atom_rules_catch_what_datasette_atom_leaves_out():
     undated = unsigned.replace(b"<updated>2025-01-09T00:00:00+00:00</updated><content", b"<content")
     assert "entry 1 has 0 atom:updated elements" in atom_rules.problems_in(undated)[0]
     assert atom_rules.problems_in(unsigned.replace(b"2025-01-09T00:00:00+00:00</updated><link", b"9 Jan 2025</updated><link"))
+
+
+def test_a_return_confirmed_outside_the_papers_shows_as_written_with_no_paper_link(catalogue_copy, tmp_path):
+    import csv
+
+    from conftest import Server, free_port
+
+    from scrutiny.catalogue import Catalogue
+    from scrutiny.followups import RETURNS_COLUMNS, follow_up, returns_review_path
+
+    # Kent Corporate Parenting Panel, 29 October 2024, page 4: "Ms Coombs offered to provide Members with
+    # further details about the number of adoptions by age, outside of the meeting." A person records that
+    # they were emailed (a person's record, not a paper).
+    review = returns_review_path(catalogue_copy)
+    with open(review, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, RETURNS_COLUMNS)
+        writer.writeheader()
+        writer.writerow({
+            "authority": "Kent", "committee": "Corporate Parenting Panel", "meeting_date": "2024-10-29",
+            "request": "Most children place for adoption were between 0 to 2 years of age, Ms Coombs offered to "
+                       "provide Members with further details about the number of adoptions by age, outside of the "
+                       "meeting.",
+            "return_date": "2024-11-12", "return_title": "Adoptions by age, emailed to Panel members",
+            "decision": "confirm"})  # fmt: skip
+    with Catalogue(catalogue_copy) as catalogue:
+        follow_up(catalogue, review)
+    running = Server(["serve", "--db", str(catalogue_copy)], free_port(), tmp_path)
+    running.wait_until_up()
+    try:
+        page = running.get("/-/followups/Kent/Corporate Parenting Panel")
+    finally:
+        running.stop()
+    assert page.status_code == 200
+    trail = page.text[page.text.index("further details about the number of adoptions by age"):]
+    trail = trail[: trail.index("</ol>")]
+    assert "Came back" in trail and "2024-11-12, outside the catalogue Adoptions by age, emailed to Panel members" in " ".join(trail.split())
+    assert "/-/documents/None" not in page.text
+    assert "outside the catalogue&#39;s papers" in trail or "outside the catalogue's papers" in trail

@@ -1118,8 +1118,9 @@ async def followups_page(datasette, request):
         if row["return_title"]:
             row["return_meeting_url"] = meeting_path(row["authority"], row["return_committee"], row["return_date"])
             row["return_source"] = source_link(datasette, row["return_path"], row["return_page"])
-            row["return_document_url"] = datasette.urls.path(f"/-/documents/{row['return_document_id']}") + (
-                f"?page={row['return_page']}#page-{row['return_page']}" if row["return_page"] else "")
+            row["return_document_url"] = None if row["return_document_id"] is None else (  # confirmed, outside the papers
+                datasette.urls.path(f"/-/documents/{row['return_document_id']}")
+                + (f"?page={row['return_page']}#page-{row['return_page']}" if row["return_page"] else ""))
     feed = datasette.urls.path("/-/feeds/overdue.atom") + "?" + urlencode(
         {"authority": params["authority"], "committee": params["committee"]})
     context = {

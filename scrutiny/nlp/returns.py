@@ -34,7 +34,7 @@ from ..records import Request, RequestReturn, ReturnCandidate, ReturnReview
 from ..vocab import vocabulary
 from .linking import Words, normalise_many
 
-__all__ = ["AUTOMATIC", "PENDING", "Due", "due_for", "link_returns", "review_key"]
+__all__ = ["AUTOMATIC", "OUTSIDE", "PENDING", "Due", "due_for", "link_returns", "review_key"]
 
 #: A return scored at or above this is taken as the return ("automatic").
 AUTOMATIC = 70.0
@@ -42,6 +42,8 @@ AUTOMATIC = 70.0
 PENDING = 50.0
 #: Two candidates closer than this are too close to call: the best is pending.
 AMBIGUOUS = 4.0
+#: The kind of a confirmed return that names no paper or item the catalogue holds.
+OUTSIDE = "outside the catalogue"
 #: Candidates scored in full per request: the best by shared rare words.
 _SHORTLIST = 40
 #: A word in more than this share of the authority's candidates is too common to find them by.
@@ -244,12 +246,21 @@ def link_returns(
         if confirmed:
             review = confirmed[-1]
             matches = by_key.get(_candidate_key(review.return_committee, review.return_date, review.return_title), [])
+            note = f": {review.note}" if review.note else ""
             if matches:
                 candidate = candidates[matches[0]]
-                note = f": {review.note}" if review.note else ""
                 links.append(RequestReturn(index, candidate, 100.0, "review", "confirmed",
                                            f"confirmed in the returns review file{note}"))
-                continue
+            else:
+                # What a person knows came back where no paper of the catalogue shows it: the further
+                # details Ms Coombs "offered to provide Members with" go out by email, not to a meeting
+                # (Kent Corporate Parenting Panel, 29 October 2024, page 4). Taken as the person wrote it.
+                candidate = ReturnCandidate(
+                    OUTSIDE, None, None, source.authority, review.return_committee, review.return_date or None,
+                    None, review.return_title)
+                links.append(RequestReturn(index, candidate, 100.0, "review", "confirmed",
+                                           f"confirmed in the returns review file, outside the catalogue's papers{note}"))
+            continue
         if not asked:
             continue
         due = due_for(request, calendar)
