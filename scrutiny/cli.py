@@ -382,7 +382,7 @@ def followups(db_path: Path, authority: str | None, committee: str | None, statu
             click.echo(f"            due: {due}")
         if row["return_title"]:
             click.echo(f"            {'came back' if row['status'] == 'returned' else 'perhaps'}: "
-                       f"{row['return_committee']} {row['return_date']}: {row['return_title']} "
+                       f"{row['return_committee'] or row['return_kind']} {row['return_date'] or ''}: {row['return_title']} "
                        f"({row['return_status']}, {row['score']:.0f})")
     click.echo(f"{len(rows)} requests")
 

@@ -310,6 +310,9 @@ def test_a_return_outside_the_papers_is_confirmed_as_written_and_a_misquoted_req
     assert document_id is None
     assert "(Kent Corporate Parenting Panel 2024-10-30) was not used" in problem["error"]
     assert "holds no request with those words at that meeting" in problem["error"]
+    listing = CliRunner().invoke(cli, ["followups", "--db", str(catalogue_copy), "--status", "returned"])
+    assert ("came back: outside the catalogue 2024-11-12: Adoptions by age, emailed to Panel members "
+            "(confirmed, 100)") in listing.output
 
 
 @pytest.fixture
