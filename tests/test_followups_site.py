@@ -51,6 +51,25 @@ def test_the_followups_page_lists_overdue_first_with_each_trail(server):
     assert 'type="application/atom+xml"' in text and "/-/feeds/overdue.atom?authority=Kent&amp;committee=Cabinet" in text
 
 
+def test_a_request_not_back_says_how_many_later_meetings_it_missed(server):
+    # Kent County Council, 19 December 2024, page 8: items 10 and 11 "deferred to the next appropriate
+    # meeting of Full Council". The catalogue holds papers of three later County Council meetings (the
+    # minutes of 9 January and 13 February 2025, the performance report of 13 March 2025): neither item is
+    # in them, so each is still outstanding (no date to be late against) with those three meetings named.
+    text = " ".join(server.get("/-/followups/Kent/County Council").text.split())
+    trail = text[text.index("Governance Working Party Update"):]
+    trail = trail[: trail.index("</ol>")]
+    assert "outstanding" in text[: text.index("Governance Working Party Update")][-400:]
+    assert ('Not found in the papers of 3 later meetings of County Council in this catalogue: '
+            '<a href="/-/meetings/Kent/County%20Council/2025-01-09">2025-01-09</a>, '
+            '<a href="/-/meetings/Kent/County%20Council/2025-02-13">2025-02-13</a>, '
+            '<a href="/-/meetings/Kent/County%20Council/2025-03-13">2025-03-13</a>.') in trail
+    # Kent Cabinet, 9 January 2025: the Cabinet Member updates came back, so no meetings are counted.
+    cabinet = " ".join(server.get("/-/followups/Kent/Cabinet").text.split())
+    updates = cabinet[cabinet.index("Cabinet Member updates"):]
+    assert "Not found in the papers" not in updates[: updates.index("</ol>")]
+
+
 def test_a_committee_with_no_follow_ups_page_is_a_404(server):
     assert server.get("/-/followups/Kent/Nowhere").status_code == 404
 

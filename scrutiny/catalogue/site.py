@@ -1115,6 +1115,13 @@ async def followups_page(datasette, request):
         row["meeting_url"] = meeting_path(row["authority"], row["committee"], row["meeting_date"])
         row["due_url"] = (meeting_path(row["authority"], row["due_committee"], row["due_date"])
                           if (row["due_committee"], row["due_date"]) in held else None)  # a meeting it holds
+        # Not back yet: the later meetings of the committee it was due at whose papers the catalogue
+        # holds, so that "outstanding" says how long in meetings, not only days: Kent's Governance
+        # Working Party Update, deferred on 19 December 2024 "to the next appropriate meeting of Full
+        # Council", is in none of the papers of three later County Council meetings.
+        later = [] if row["status"] == "returned" or not row["meeting_date"] else sorted(
+            day for committee, day in held if committee == row["due_committee"] and day and day > row["meeting_date"])
+        row["later_meetings"] = [(day, meeting_path(row["authority"], row["due_committee"], day)) for day in later]
         if row["return_title"]:
             row["return_meeting_url"] = meeting_path(row["authority"], row["return_committee"], row["return_date"])
             row["return_source"] = source_link(datasette, row["return_path"], row["return_page"])
