@@ -181,6 +181,7 @@ def test_a_return_confirmed_outside_the_papers_shows_as_written_with_no_paper_li
     running.wait_until_up()
     try:
         page = running.get("/-/followups/Kent/Corporate Parenting Panel")
+        traced = running.get("/catalogue/trace.json", term="adoptions by age", authority="Kent", _shape="array").json()
     finally:
         running.stop()
     assert page.status_code == 200
@@ -188,4 +189,7 @@ def test_a_return_confirmed_outside_the_papers_shows_as_written_with_no_paper_li
     trail = trail[: trail.index("</ol>")]
     assert "Came back" in trail and "2024-11-12, outside the catalogue Adoptions by age, emailed to Panel members" in " ".join(trail.split())
     assert "/-/documents/None" not in page.text
+    # The trace says where it came back too, though no committee is named.
+    assert [(row["status"], row["came_back"]) for row in traced if "Ms Coombs" in row["text"]] == [
+        ("returned", "2024-11-12: Adoptions by age, emailed to Panel members")]
     assert "outside the catalogue&#39;s papers" in trail or "outside the catalogue's papers" in trail
