@@ -120,6 +120,8 @@ def followup_inputs(db: sqlite_utils.Database) -> dict[str, str]:
 
 
 def save_followup_inputs(db: sqlite_utils.Database, inputs: dict[str, str]) -> None:
+    if followup_inputs(db) == inputs:
+        return  # a build with nothing new changes nothing
     with db.atomic():
         db["followup_inputs"].delete_where()
         db["followup_inputs"].insert_all(({"name": k, "sha256": v} for k, v in inputs.items()), pk="name")
@@ -250,20 +252,26 @@ def refresh_statuses(db: sqlite_utils.Database, today: str, authority: str | Non
     """Each request's status as of ``today``: ``returned`` (its return is automatic or confirmed),
     ``overdue`` (else, once its due date has passed: ``overdue_since`` is the day after) or
     ``outstanding``."""
-    where, params = ("where authority = ?", [authority]) if authority else ("", [])
+    where, params = ("where q.authority = ?", [authority]) if authority else ("", [])
+    # Only rows whose status changes are written: an update fires the full-text index's triggers,
+    # and a build with nothing new must change nothing in the catalogue.
     db.execute(
         f"""
-        update requests set
-          returned_on = (select r.meeting_date from returns r where r.id = requests.return_id
-                         and r.status in ('automatic', 'confirmed')),
-          status = case
-            when exists (select 1 from returns r where r.id = requests.return_id
-                         and r.status in ('automatic', 'confirmed')) then 'returned'
-            when due_date is not null and due_date < ? then 'overdue'
-            else 'outstanding' end,
-          overdue_since = case
-            when due_date is not null and due_date < ? then date(due_date, '+1 day') end
-        {where}
+        with now as (
+          select q.id,
+            r.meeting_date as returned_on,
+            case when r.id is not null then 'returned'
+                 when q.due_date is not null and q.due_date < ? then 'overdue'
+                 else 'outstanding' end as status,
+            case when q.due_date is not null and q.due_date < ? then date(q.due_date, '+1 day') end as overdue_since
+          from requests q
+          left join returns r on r.id = q.return_id and r.status in ('automatic', 'confirmed')
+          {where}
+        )
+        update requests set returned_on = now.returned_on, status = now.status, overdue_since = now.overdue_since
+        from now
+        where now.id = requests.id and (requests.status is not now.status or requests.returned_on is not now.returned_on
+                                        or requests.overdue_since is not now.overdue_since)
         """,
         [today, today, *params],
     )
