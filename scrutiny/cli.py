@@ -257,9 +257,11 @@ def quality(db_path: Path) -> None:
     """Report, per document, the indicator values found and whether each is grounded.
 
     Counts the values read from each document, how many have a period (and dates for
-    it) and a target, and how many are ungrounded: their context is not on the page
-    they cite, or the number is not written in its context. Exits with status 1 if
-    any value is ungrounded (that is a bug in scrutiny: please report it).
+    it) and a target, how many the extractor is highly, fairly or little sure of (high,
+    medium, low confidence), the numbers its tables print (table_cells), and how many
+    values are ungrounded: their context is not on the page they cite, or the number is
+    not written in its context. Exits with status 1 if any value is ungrounded (that is
+    a bug in scrutiny: please report it).
 
     \b
     Example:
@@ -272,16 +274,20 @@ def quality(db_path: Path) -> None:
         click.echo("No indicator values in this catalogue.")
         return
     width = max(len(Path(row.path).name) for row in report)
-    click.echo(f"{'document':<{width}}  values  period  dates  target  ungrounded")
+    click.echo(f"{'document':<{width}}  values  period  dates  target  high  medium  low  cells  ungrounded")
     for row in report:
         click.echo(
             f"{Path(row.path).name:<{width}}  {row.values:>6}  {row.with_period:>6}  "
-            f"{row.with_dates:>5}  {row.with_target:>6}  {row.ungrounded:>10}"
+            f"{row.with_dates:>5}  {row.with_target:>6}  {row.high:>4}  {row.medium:>6}  {row.low:>3}  "
+            f"{row.cells:>5}  {row.ungrounded:>10}"
         )
         for example in row.examples:
             click.echo(f"    ungrounded: {example}", err=True)
     total = sum(row.values for row in report)
     bad = sum(row.ungrounded for row in report)
+    levels = ", ".join(f"{sum(getattr(row, level) for row in report)} {level}" for level in ("high", "medium", "low"))
+    unrated = sum(row.unrated for row in report)
+    click.echo(f"by confidence: {levels}" + (f", {unrated} not rated (read by an older scrutiny)" if unrated else ""))
     click.echo(f"{total} values in {len(report)} documents; {bad} ungrounded")
     if bad:
         raise click.ClickException(f"{bad} values are not grounded on the page they cite.")

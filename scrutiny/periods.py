@@ -16,7 +16,12 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-__all__ = ["NUMBER_WORDS", "normalise_unit", "parse_number", "parse_period"]
+from .vocab import vocabulary
+
+__all__ = [
+    "MONTH_NAMES", "NUMBER_WORDS", "PERIODS_IN_SENTENCES", "SCALES", "Period", "find_periods", "header_period",
+    "normalise_unit", "parse_number", "parse_period", "reporting_period",
+]
 
 #: Counts papers write as words: "Nine KPIs did not meet the floor standard" (Kent QPR cover, p1).
 NUMBER_WORDS = {
@@ -28,29 +33,31 @@ NUMBER_WORDS = {
 
 Span = tuple[date, date]
 
+_NAMES = vocabulary("period_names")
 _MONTHS = {
     name: number
-    for number, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
+    for number, (full, short) in enumerate(_NAMES["months"].items(), start=1)
+    for name in (full, *short)
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4}
+#: The months written out, capitalised, as a regular expression alternation ("January|February|...").
+MONTH_NAMES = "|".join(name.capitalize() for name in _NAMES["months"])
+
+# Period mentions in a sentence, as written (scrutiny.nlp.prose). Months must be capitalised
+# ("may" is a verb); "May" counts only with a year. "in over 12 months" (seed 002 p2) is no
+# period: only "rolling 12 months" is. A day is a period: "as at 31st December 2011" (Merthyr p3).
+_CAPITAL_MONTHS = "|".join(name.capitalize() for name in _NAMES["months"] if name != "may")
+PERIODS_IN_SENTENCES = re.compile(
+    r"(?i:\b(?:financial\s+)?year[\s-]to[\s-]date\b|\bytd\b|\byear\s+so\s+far\b"
+    r"|\brolling\s+12\s+months\b)"
+    rf"|\b(?:as\s+at\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:{MONTH_NAMES})\s+(?:19|20)\d\d\b"
+    r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
+    r"(?:,?\s+(?:of\s+)?(?:19|20)\d\d[/-]\d\d)?\b"
+    r"|\b(?:19|20)\d\d[/-]\d\d\b(?:\s+(?:year[\s-]end|outturn))?(?!\s*%)"
+    rf"|\b(?:(?:{_CAPITAL_MONTHS})(?:'s|’s)?(?:\s+(?:19|20)\d\d)?|May\s+(?:19|20)\d\d)\b"
+    r"(?:\s+in[\s-]month)?"
+)
+_ORDINALS = dict(_NAMES["quarter_ordinals"])
 
 # "2016/17", "2016-17", "2016/2017", "2016 - 17"; the second year must follow the first.
 _FINANCIAL_YEAR = r"(?P<fy>(?:19|20)\d\d)\s*[/\-–]\s*(?P<fy2>(?:19|20)?\d\d)(?![\d/\-])"
@@ -228,6 +235,9 @@ def _parse_single(text: str, hint: _Hint) -> Span | None:
     if match := re.fullmatch(r"(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>(?:19|20)?\d\d)", text):
         # dd/mm/yyyy, as ModernGov and seed 000 p13 ("25.07.16") write dates
         return _day_span(_year_of(match.group("y")), int(match.group("m")), int(match.group("d")))
+    if match := re.fullmatch(r"(?P<d>[0-3]?\d)\s*[-\s]\s*" + _MONTH + r"\s*[-\s]\s*(?P<y>(?:19|20)?\d\d)", text):
+        # "31-Mar-24", "30-Sep-24" (Kent treasury report, dev corpus p4)
+        return _day_span(_year_of(match.group("y")), _MONTHS[match.group("month")], int(match.group("d")))
     if match := re.fullmatch(_DAY + r"\s+" + _MONTH, text):
         month_span = _month_with_hint(_MONTHS[match.group("month")], hint)
         if month_span is None:
@@ -380,33 +390,21 @@ def parse_number(text: str) -> float | None:
 
 # --- Units --------------------------------------------------------------------------------
 
-# Order matters: the first rule that matches names the unit. A percentage beside a
-# duration ("67.7% completed within 45 working days", seed 002 p2) is a percentage.
+# The rules are data (scrutiny/data/units.yml); the first that matches names the unit.
+_UNIT_DATA = vocabulary("units")
 _UNITS: list[tuple[str, re.Pattern]] = [
-    ("%", re.compile(r"%|\bper\s*cent\b|\bpercent(?:age)?\b|\bproportion\b")),
-    # "0.02 per 100,00" (seed 000 p8) is a typo for 100,000: five figures after "per 100,"
-    (
-        "rate per 100,000",
-        re.compile(r"\bper\s+(?:100,?000|100,00|100k|hundred\s+thousand|100\s+000)(?![\d,])"),
-    ),
-    ("rate per 10,000", re.compile(r"\bper\s+(?:10,?000|10k|ten\s+thousand|10\s+000)(?![\d,])")),
-    ("per 100", re.compile(r"\bper\s+(?:100|hundred)(?![\d,])")),
-    ("£000s", re.compile(r"£\s*'?000s?|£\s*k\b|£\s*thousands?\b|\(\s*£000s?\s*\)")),
-    ("£", re.compile(r"£")),
-    ("weeks", re.compile(r"\bweeks?\b")),
-    ("days", re.compile(r"\bdays?\b")),
-    ("months", re.compile(r"\bmonths?\b")),
-    ("hours", re.compile(r"\bh(?:ou)?rs?\b")),
-    ("score", re.compile(r"\bscores?\b")),
-    ("count", re.compile(r"\b(?:number|numbers|no\.?)\s+of\b|\bvolumetric\b")),
+    (rule["unit"], re.compile("|".join(rule["patterns"]))) for rule in _UNIT_DATA["units"]
 ]
+#: How many units one of each scaled unit is: a value in a "£m" column is that many millions.
+SCALES: dict[str, float] = {unit: float(scale) for unit, scale in _UNIT_DATA["scales"].items()}
 
 
 def normalise_unit(text: str) -> str | None:
     """The unit a value's surrounding text states, in one spelling, or None when it states none.
 
-    One of "%", "rate per 100,000", "rate per 10,000", "per 100", "£000s", "£", "weeks",
-    "days", "months", "hours", "score", "count". A bare number ("average =1843", seed 000
+    One of the units in ``scrutiny/data/units.yml``: "%", "rate per 100,000", "rate per
+    10,000", "per 100", "£bn", "£m", "£000s", "£", "weeks", "days", "months", "years",
+    "hours", "score", "count". A bare number ("average =1843", seed 000
     p11) states no unit: None; "count" needs words that say so ("number of", "volumetric").
     """
     if not text:
@@ -415,4 +413,161 @@ def normalise_unit(text: str) -> str | None:
     for unit, pattern in _UNITS:
         if pattern.search(lowered):
             return unit
+    return None
+
+
+# --- Finding periods in headings, captions, titles and sentences ---------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period as printed (``label``), its ISO dates, and where it is in the text it was found in."""
+
+    label: str
+    start: str | None
+    end: str | None
+    at: tuple[int, int] = (0, 0)
+
+    @property
+    def dated(self) -> bool:
+        return self.start is not None
+
+    @property
+    def is_day(self) -> bool:
+        return self.start is not None and self.start == self.end
+
+
+_D = r"[0-3]?\d"
+_MONTH_NAME = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_FY_TEXT = r"(?:19|20)\d\d\s*[/\-–]\s*(?:19|20)?\d\d(?![\d/])"
+_DAY_TEXT = (
+    rf"(?:{_D}(?:st|nd|rd|th)?\s+{_MONTH_NAME},?\s+(?:19|20)\d\d"
+    rf"|{_D}\s*-\s*{_MONTH_NAME}\s*-\s*(?:19|20)?\d\d"
+    rf"|{_D}[/.][01]?\d[/.](?:19|20)?\d\d(?![\d/.])"
+    rf"|{_MONTH_NAME}\s+{_D},\s+(?:19|20)\d\d)"
+)
+_QUARTER_TEXT = (
+    r"(?:q\s?[1-4]|quarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
+    rf"(?:,?\s+(?:of\s+)?{_FY_TEXT})?"
+)
+_TERM_TEXT = (
+    r"(?:" + "|".join(r"\s+".join(map(re.escape, name.split())) for name in sorted(_NAMES["terms"], key=len, reverse=True))
+    + rf")(?:,?\s+{_FY_TEXT})?"
+)
+_MONTH_YEAR_TEXT = rf"{_MONTH_NAME}\s*(?:[-'’]\s*\d\d|\s(?:19|20)\d\d)(?!\s*[/\-–]\s*\d)"
+_MONTH_RANGE_TEXT = (
+    rf"{_MONTH_NAME}(?:\s+(?:19|20)\d\d)?\s+(?:to|until|-|–)\s+{_MONTH_NAME}\s+(?:19|20)\d\d"
+)
+_POINT = (
+    r"(?:(?:" + "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in _NAMES["point_in_time"])
+    + r")\s+(?:the\s+)?(?:end\s+of\s+)?)"
+)
+_PERIOD_TEXT = re.compile(
+    rf"(?<![\w/])(?:{_POINT}?(?P<day>{_DAY_TEXT})"
+    rf"|(?P<range>{_MONTH_RANGE_TEXT})"
+    rf"|(?P<quarter>{_QUARTER_TEXT})"
+    rf"|(?P<term>{_TERM_TEXT})"
+    rf"|(?P<month>{_MONTH_YEAR_TEXT})"
+    rf"|(?P<fy>{_FY_TEXT})"
+    r"|(?P<ytd>year\s+to\s+date|ytd)"
+    rf"|(?P<bare_month>{_MONTH_NAME})"
+    r"|(?P<year>(?:19|20)\d\d))(?![\w%])",
+    re.IGNORECASE,
+)
+_MONTHS_TEXT = re.compile(r"\b(?P<n>\d{1,2}|three|six|nine|twelve)\s+months?\b", re.IGNORECASE)
+_MONTH_COUNTS = {"three": 3, "six": 6, "nine": 9, "twelve": 12}
+
+
+def find_periods(
+    text: str, year_hint: str | None = None, *, years: bool = False, months: bool = False, undated: bool = False
+) -> list[Period]:
+    """The periods printed in ``text``, in order, each with its dates (``parse_period``).
+
+    ``years``: a bare year ("2019") counts, as in a heading; in running text it is often a
+    count or a name. ``months``: a month named alone ("January") counts, dated by the hint;
+    in running text "May" is a verb. Periods whose dates can't be known ("Q1" with no year
+    to hand) are left out unless ``undated``.
+    """
+    if not text:
+        return []
+    found: list[Period] = []
+    for match in _PERIOD_TEXT.finditer(text):
+        kind = match.lastgroup
+        if kind == "year" and not years or kind == "bare_month" and not months:
+            continue
+        if kind == "bare_month" and match.group(kind).lower() in {"may", "mar", "march"} and not text.strip().lower().startswith(match.group(kind).lower()):
+            continue
+        label = match.group(kind)
+        start, end = parse_period(label, year_hint)
+        # a school term is a period, but its dates vary by school: kept with none
+        if start is None and not undated and kind != "term":
+            continue
+        found.append(Period(" ".join(match.group().split()), start, end, match.span()))
+    return found
+
+
+def header_period(parts: list[str] | tuple[str, ...], year_hint: str | None = None) -> Period | None:
+    """The period a column's (or a row's) headings name together, outer heading first.
+
+    "2014/15" over "Q1" is Q1 of 2014/15; "2012/13" over "Term 1" is that term; "30-Sep-24"
+    over "6 months return" is the six months to 30 September 2024 (Kent treasury p8). One
+    heading's period alone is that period; several unrelated ones: the innermost.
+    """
+    every = [
+        (i, p) for i, part in enumerate(parts)
+        for p in find_periods(part, year_hint, years=True, months=True, undated=True)
+    ]
+    mentions = [(i, p) for i, p in every if p.start is not None]
+    years_found = [p for _, p in mentions if re.fullmatch(_FY_TEXT, p.label, re.IGNORECASE)]
+    within = [
+        p for _, p in every
+        if re.fullmatch(rf"{_QUARTER_TEXT}|{_TERM_TEXT}|{_MONTH_NAME}", p.label, re.IGNORECASE)
+        and not re.search(_FY_TEXT, p.label)
+    ]
+    if len(years_found) == 1 and within:
+        inner = within[-1]
+        start, end = parse_period(inner.label, years_found[0].label)
+        if start is not None or re.fullmatch(_TERM_TEXT, inner.label, re.IGNORECASE):
+            return Period(f"{inner.label} {years_found[0].label}", start, end)
+    if not mentions:
+        return None
+    if len(mentions) == 1:
+        _, only = mentions[0]
+        duration = next((m for part in parts for m in _MONTHS_TEXT.finditer(part)), None)
+        if only.is_day and duration is not None:
+            count = duration.group("n").lower()
+            months = int(count) if count.isdigit() else _MONTH_COUNTS[count]
+            end = date.fromisoformat(only.end)
+            start = (end + relativedelta(days=1) - relativedelta(months=months))
+            label = f"{duration.group()} to {only.label}"
+            return Period(label, start.isoformat(), only.end)
+        return only
+    return mentions[-1][1]
+
+
+def reporting_period(title: str | None, cover: str | None = None) -> Period | None:
+    """The period a document reports on, where its title or cover says so plainly.
+
+    A text naming a kind of periodic report ("Performance Report - January 2016/17",
+    seed 002's title; "Annual Performance Report 2020-2021", Coventry's cover) and one
+    period is that period; the words are in ``scrutiny/data/period_names.yml``.
+    """
+    kinds = _NAMES["reporting_documents"]
+    cue = re.compile(r"\b(?:" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in kinds) + r")\b", re.IGNORECASE)
+    candidates = [title or ""]
+    if cover:
+        candidates += [line.strip() for line in cover.splitlines() if line.strip()][:12]
+    for text in candidates:
+        if not cue.search(text):
+            continue
+        mentions = find_periods(text)
+        if len(mentions) == 2 and re.fullmatch(r"\s*(?:to|until|[-–])\s*", text[mentions[0].at[1]:mentions[1].at[0]]):
+            start, end = parse_period(f"{mentions[0].label} – {mentions[1].label}")
+            if start is not None:
+                return Period(text[mentions[0].at[0]:mentions[1].at[1]], start, end)
+        if len({(m.start, m.end) for m in mentions}) > 1:
+            continue
+        found = header_period([text])
+        if found is not None:
+            return found
     return None

@@ -63,10 +63,20 @@ def _year_hint(document: Document) -> str:
     return " ".join(part for part in (document.title, document.meeting_date) if part)
 
 
+def _reporting(document: Document, pages: Sequence[Page]):
+    """The period a report reports on, where its title or cover says (periods.reporting_period).
+    Only reports: a letter, minutes or an inspection is not a period's figures."""
+    from .periods import reporting_period
+
+    if document.kind not in (None, "report"):
+        return None
+    return reporting_period(document.title, pages[0].text if pages else None)
+
+
 def _indicators(
     source: SourceFile, document: Document, pages: Sequence[Page], found: Sequence[object] = ()
 ) -> Iterable[object]:
-    return extract.indicators(pages, _year_hint(document))
+    return extract.indicators(pages, _year_hint(document), reporting=_reporting(document, pages))
 
 
 def extract_minutes(
@@ -104,7 +114,7 @@ def extract_prose(
         return []
     from .nlp.prose import prose_indicators  # spaCy loads only when a build needs it
 
-    return list(prose_indicators(pages, _year_hint(document) or None))
+    return list(prose_indicators(pages, _year_hint(document) or None, reporting=_reporting(document, pages)))
 
 
 EXTRACTORS: list[tuple[str, Extractor]] = [

@@ -50,14 +50,33 @@ class Cell:
     text: str
     roman: str = ""
     italic: str = ""
+    bbox: tuple[float, float, float, float] | None = None  # x0, top, x1, bottom on the page
+    fill: str | None = None  # the cell's background colour ("#rrggbb") where one is painted
+    spanned: bool = False  # covered by a neighbouring cell merged across it (no text of its own)
 
 
 @dataclass(frozen=True)
 class Table:
-    """A ruled table as printed on one page: rows of cells, the header row first."""
+    """A table as printed on one page: rows of cells, the header rows first.
+
+    ``ruled``: drawn with rules (pdfplumber's table finder), else set out by whitespace.
+    ``caption``: the lines printed just above it, verbatim (a heading, "(£000s)", "as at ...").
+    ``grid``: False for a ruled box whose rules cut through words or that holds running text
+    (a slide's frame, a cover's box): its text is read as text, not as cells.
+    """
 
     page: int
     rows: tuple[tuple[Cell, ...], ...]
+    bbox: tuple[float, float, float, float] | None = None
+    caption: str = ""
+    ruled: bool = True
+    grid: bool = True
+    # For each row, the ruled row it was printed in: rows printed inside one ruled row with
+    # no rule between them are split apart (see scrutiny.extract.tables).
+    ruled_rows: tuple[int, ...] = ()
+    # Headings printed just over the ruled box, one a column, where they line up with its
+    # columns (Merthyr's LSOA appendix, dev corpus p6): read as its top header row.
+    header_above: tuple[Cell, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,10 @@ class Page:
     text_layer: str | None = None
     ocr_confidence: float | None = None
     words: tuple[Word, ...] = ()
+    # The page's text in blocks, column by column, each block's lines as the page prints them
+    # (each line a piece of a line of ``text``): two-column slides and side-by-side boxes
+    # read as the reader reads them. Empty when the reader gives no positions (text, HTML).
+    blocks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,6 +246,47 @@ class IndicatorValue:
     rag: str | None = None  # "red", "amber", "green" where printed or derivable
     benchmark: str | None = None  # for kind="benchmark": "national average", "statistical neighbours", ...
     method: str = "table"  # table, infographic, label, summary, prose
+    # How sure the extractor is ("high", "medium", "low") and why, in words.
+    confidence: str | None = None
+    confidence_reason: str | None = None
+    # Where the period came from: column, row, cell, caption, heading, sentence, label, document.
+    period_source: str | None = None
+    bbox: tuple[float, float, float, float] | None = None  # the cell it was read from, where known
+
+
+@dataclass(frozen=True)
+class TableCell:
+    """One number printed in a table, with the row and column headings it sits under.
+
+    Every numeric cell of every table is one (a researcher can find any figure a paper
+    printed, not only the measures). ``row_label`` and ``column_header`` are paths, outer
+    heading first, joined with " › "; ``text`` is the cell as printed; ``value`` the number
+    it writes (a second number in brackets, "15,571 (55%)", is a TableCell of its own with
+    ``part`` 2). ``unit`` and ``scale`` come from the cell, else its column's headers, its
+    row's label, the table's caption: "£m" with ``scale`` 1000000, "£000s" with 1000.
+    ``role`` is what the headings say the number is (actual, target, tolerance, previous,
+    forecast, budget, variance, benchmark), where they say.
+    """
+
+    page: int
+    table: int  # the table's place on its page, from 1
+    row: int  # the cell's row and column in the table as printed, from 0
+    column: int
+    text: str
+    value: float
+    context: str  # the cell's row as printed, cells joined by " | ": the line a reader sees
+    row_label: str | None = None
+    column_header: str | None = None
+    caption: str | None = None
+    unit: str | None = None
+    scale: float | None = None
+    role: str | None = None
+    period: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    period_source: str | None = None
+    part: int = 1
+    bbox: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)

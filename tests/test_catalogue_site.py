@@ -193,11 +193,12 @@ def test_measure_page_shows_every_authoritys_values_the_national_figures_and_wha
     by_authority = {(row[0], row[1].split(" to ")[0], row[2]) for row in rows}
     # Seed 000 page 7 (Doncaster): "Q1 = 24% July 2016 24% Target: 24% Tolerance: 28%".
     # Seed 003 page 2 (Doncaster): "a reduction in the re-referral rate from 38% ... to 23%
-    # after 12 months operation by the Trust" (no period the reader can date).
+    # after 12 months operation by the Trust" (no period the reader can date; its measure is
+    # the sentence's subject, so it is shown as a low-confidence value).
     # Seed 002 pages 2 and 5 (Rotherham): "January's in month performance of 22.7%"; page 5:
     # "a full rolling 12 months is also improving at 28.1%".
     assert by_authority == {("Doncaster", "Q1", "24%"), ("Doncaster", "July 2016", "24%"),
-                            ("Doncaster", "not dated: not on the chart", "23%"), ("Rotherham", "January's in month", "22.7%"),
+                            ("Doncaster", "not dated: not on the chart", "23% low confidence"), ("Rotherham", "January's in month", "22.7%"),
                             ("Rotherham", "rolling 12 months", "28.1%")}  # fmt: skip
     links = {a["href"] for a in page.select("table.scrutiny-values a.scrutiny-source")}
     assert links == {f"{SEED_000}#page=7", f"{SEED_003}#page=2", f"{SEED_002}#page=2", f"{SEED_002}#page=5"}

@@ -121,6 +121,28 @@ def test_the_one_bundled_page_without_usable_text_is_read_by_ocr_turned_upright(
     assert "W01001308 Merthyr Tydfil 001D Penydarren 1 60 85 70.7% Flying Start Area" in read[0]["text"]
 
 
+def test_headings_ruled_apart_from_their_table_head_its_columns(built_catalogue):
+    # Merthyr p7 (read by OCR): a heavier rule under the headings makes the page's rulings two
+    # boxes, "LSOA | LSOA Name | LA Name | ... | Proportion of 0-3s in IBH | In a flying start
+    # area?" over the rows of numbers. The headings head the rows: the first row prints
+    # "W01001308 | Merthyr Tydfil 001D | Penydarren 1 | 60 | 85 | 70.7% | Flying Start Area".
+    cells = rows(
+        built_catalogue,
+        "select c.row_label, c.column_header, c.text from table_cells c join documents d on d.id = c.document_id "
+        "where d.path like '%merthyr-tydfil_cabinet_2012-02-29%' and c.page = 7 and c.text = '70.7%'",
+    )
+    assert len(cells) == 1
+    assert "Penydarren 1" in cells[0]["row_label"]
+    assert cells[0]["column_header"] == "Proportion of 0-3s in IBH"
+    [value] = rows(
+        built_catalogue,
+        "select i.title, v.unit from indicator_values v join indicators i on i.id = v.indicator_id "
+        "join documents d on d.id = v.document_id where d.path like '%merthyr-tydfil_cabinet_2012-02-29%' "
+        "and v.page = 7 and v.value = 70.7",
+    )
+    assert value["title"] == "Penydarren 1 – Proportion of 0-3s in IBH" and value["unit"] == "%"
+
+
 def test_ruled_lines_are_found_in_the_page_image(corpus_pdf):
     # Seed 000 page 7: a three-column ruled table (Measure | DMBC Comment | Trust Response).
     pdf = pypdfium2.PdfDocument(corpus_pdf("000"))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from scrutiny.periods import normalise_unit, parse_number, parse_period
+from scrutiny.periods import (
+    find_periods,
+    header_period,
+    normalise_unit,
+    parse_number,
+    parse_period,
+    reporting_period,
+)
 
 ROTHERHAM = "Children's and Young People's Services Performance Report - January 2016/17"  # seed 002 title
 DONCASTER_Q1 = "QUARTERLY PERFORMANCE REPORT – Quarter 1 2016/17"  # seed 000 p12 heading
@@ -155,3 +162,68 @@ def test_parse_number_refuses_what_is_not_one_number(text):
 )
 def test_normalise_unit(text, expected):
     assert normalise_unit(text) == expected
+
+
+# --- Finding periods in headings, captions and titles (dev corpus pages) -------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("31-Mar-24", ("31-Mar-24", "2024-03-31", "2024-03-31")),  # Kent treasury p4 heading
+        ("Actual as at 30 September 2024", ("as at 30 September 2024", "2024-09-30", "2024-09-30")),  # p11
+        ("126 April until December 2012", ("April until December 2012", "2012-04-01", "2012-12-31")),  # Merthyr p6
+        ("2024-25", ("2024-25", "2024-04-01", "2025-03-31")),
+    ],
+)
+def test_find_periods(text, expected):
+    [found] = find_periods(text, years=True)
+    assert (found.label, found.start, found.end) == expected
+
+
+def test_a_bare_year_is_a_period_only_where_asked():
+    assert find_periods("2,457 households in 2019") == []
+    assert [p.start for p in find_periods("2019", years=True)] == ["2019-01-01"]
+
+
+@pytest.mark.parametrize(
+    "headings, expected",
+    [
+        (["30-Sep-24", "6 months return", "Total"], ("2024-04-01", "2024-09-30")),  # Kent treasury p8
+        (["2014/15", "Q1"], ("2014-04-01", "2014-06-30")),  # a year over its quarters
+        (["2012/2013"], ("2012-04-01", "2013-03-31")),  # Merthyr p5
+        (["Balance", "£m"], None),
+    ],
+)
+def test_header_period(headings, expected):
+    found = header_period(headings)
+    assert (found.start, found.end) == expected if expected else found is None
+
+
+def test_a_term_is_a_period_without_dates():
+    # terms' dates vary by school (seed 001 p2 "Autumn Term 2012/13"): named, not dated
+    found = header_period(["2012/13", "Term 1"])
+    assert (found.label, found.start) == ("Term 1 2012/13", None)
+
+
+@pytest.mark.parametrize(
+    "title, cover, expected",
+    [
+        (ROTHERHAM, None, ("2017-01-01", "2017-01-31")),  # seed 002: January of 2016/17
+        ("One Coventry Plan", "One Coventry Plan\nAnnual Performance Report 2020-2021\n9 September 2021",
+         ("2020-04-01", "2021-03-31")),  # Coventry's cover (the title stops short)
+        ("Quarterly Performance Report, Quarter 3, 2024/25 (cover report)", None, ("2024-10-01", "2024-12-31")),
+        ("Treasury Management Mid-Year Update 2024-25", None, None),  # not a report of a period's figures
+        ("Minutes of the Cabinet meeting held on 9 January 2025", None, None),
+    ],
+)
+def test_reporting_period(title, cover, expected):
+    found = reporting_period(title, cover)
+    assert (found.start, found.end) == expected if expected else found is None
+
+
+def test_units_and_scales_from_headings():
+    assert normalise_unit("31-Mar-24 Balance £m") == "£m"  # Kent treasury p4
+    assert normalise_unit("Total Funding for Year (£ million)") == "£m"  # Merthyr p5
+    assert normalise_unit("Gross Budget (£000s)") == "£000s"  # seed 001 p4
+    assert normalise_unit("Value Weighted Average Life yrs") == "years"  # Kent treasury p5

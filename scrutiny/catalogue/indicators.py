@@ -6,17 +6,21 @@ every row, so Datasette can facet and search it without joins.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
-from typing import Sequence
 
 import sqlite_utils
 
 from ..records import Commentary, Document, Indicator, IndicatorValue
+from .cells import bbox_text
 
 __all__ = ["RECORDS", "TABLES", "create", "write"]
 
 RECORDS = (Indicator, IndicatorValue, Commentary)
 TABLES = ("indicators", "indicator_values", "commentary")
+
+#: Columns indicator_values gained after its first release (issue 14).
+_VALUE_COLUMNS = {"confidence": str, "confidence_reason": str, "period_source": str, "bbox": str}
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -63,12 +67,18 @@ def create(db: sqlite_utils.Database) -> None:
             "benchmark": str,
             "method": str,
             "context": str,
+            **_VALUE_COLUMNS,
         },
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("indicator_id", "indicators", "id")],
         not_null={"document_id", "indicator_id", "page", "value", "context"},
         if_not_exists=True,
     )
+    # a catalogue built before these columns existed gets them (its old rows stay empty in them)
+    have = set(db["indicator_values"].columns_dict)
+    for name, kind in _VALUE_COLUMNS.items():
+        if name not in have:
+            db["indicator_values"].add_column(name, kind)
     db["commentary"].create(
         {
             "id": int,
@@ -123,6 +133,7 @@ def write(
         if isinstance(record, IndicatorValue):
             row = asdict(record)
             del row["indicator"]
+            row["bbox"] = bbox_text(record.bbox)
             values.append({**row, **about(record.indicator), "authority": document.authority})
         elif isinstance(record, Commentary):
             row = asdict(record)

@@ -19,7 +19,11 @@ __all__ = ["DocumentQuality", "grounded", "quality_report"]
 
 _NUMBER = re.compile(r"(?<![\w.])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # "£150m", "£49k", "£1.2 billion": written with a multiplier, stored expanded (periods.parse_number)
-_MULTIPLIED = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.I)
+# "-£3.1m" (Kent treasury p10): a sign before the pound sign
+_MULTIPLIED = re.compile(
+    r"(?<![\w.])(?:[-−–]\s?£\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s?(?:bn|billion|million|mn|m|k)\b", re.IGNORECASE
+)
+_SIGNED = re.compile(r"(?<![\w.])[-−–]\s?£\s?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class DocumentQuality:
     with_target: int
     ungrounded: int
     examples: tuple[str, ...] = ()  # why some values are ungrounded
+    high: int = 0  # values by the confidence the extractor gave them
+    medium: int = 0
+    low: int = 0
+    unrated: int = 0  # read before confidence was recorded
+    cells: int = 0  # numbers in its tables (table_cells)
 
 
 def _flat(text: str) -> str:
@@ -43,6 +52,7 @@ def _flat(text: str) -> str:
 def _numbers(text: str) -> set[float]:
     found = {float(m.group().replace(",", "")) for m in _NUMBER.finditer(text)}
     found |= {value for m in _MULTIPLIED.finditer(text) if (value := parse_number(m.group())) is not None}
+    found |= {value for m in _SIGNED.finditer(text) if (value := parse_number(m.group())) is not None}
     found |= {float(NUMBER_WORDS[w]) for w in re.findall(r"[A-Za-z]+", text.lower()) if w in NUMBER_WORDS}
     return found
 
@@ -63,7 +73,8 @@ def grounded(row: dict, page_text: str) -> str | None:
 
 def quality_report(db_path: str | Path) -> list[DocumentQuality]:
     """Per document with indicator values: how many, with a period, with dates, with a
-    target, and how many are not grounded on the page they cite."""
+    target, by confidence (high, medium, low), how many numbers its tables print, and how
+    many values are not grounded on the page they cite."""
     report = []
     with sqlite_utils.Database(db_path) as db:
         if "indicator_values" not in db.table_names():
@@ -78,6 +89,11 @@ def quality_report(db_path: str | Path) -> list[DocumentQuality]:
             }
             rows = list(db.query("select * from indicator_values where document_id = ?", [document["id"]]))
             reasons = [r for r in (grounded(row, pages.get(row["page"], "")) for row in rows) if r]
+            levels = {level: sum(1 for r in rows if r.get("confidence") == level) for level in ("high", "medium", "low")}
+            cells = (
+                db.execute("select count(*) from table_cells where document_id = ?", [document["id"]]).fetchone()[0]
+                if "table_cells" in db.table_names() else 0
+            )
             report.append(
                 DocumentQuality(
                     document_id=document["id"],
@@ -88,6 +104,9 @@ def quality_report(db_path: str | Path) -> list[DocumentQuality]:
                     with_target=sum(1 for r in rows if r["target"] is not None),
                     ungrounded=len(reasons),
                     examples=tuple(reasons[:3]),
+                    **levels,
+                    unrated=len(rows) - sum(levels.values()),
+                    cells=cells,
                 )
             )
     return report

@@ -576,7 +576,7 @@ def _spec_json(spec: dict[str, Any]) -> Markup:
 
 _VALUES_SQL = """
 select v.id, v.authority, v.page, v.code, v.title, v.period, v.period_start, v.period_end, v.value,
-  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id, v.ocr_confidence,
+  v.unit, v.target, v.tolerance, v.rag, v.kind, v.context, v.document_id, v.ocr_confidence, v.confidence, v.confidence_reason,
   d.title as document, d.committee, d.meeting_date, d.path,
   l.status as link_status, l.score as link_score, l.evidence as link_evidence
 from indicator_values v join documents d on d.id = v.document_id

@@ -19,13 +19,14 @@ from typing import Iterable
 import sqlite_utils
 
 from ..records import Document
-from . import indicators, minutes
+from . import cells, indicators, minutes
 
 __all__ = ["MODULES", "create_all", "table_names", "write_records"]
 
 #: Modules that store extracted records (see the module docstring).
 MODULES: list[ModuleType] = [
     indicators,
+    cells,
     minutes,
 ]
 

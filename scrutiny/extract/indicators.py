@@ -12,16 +12,25 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
 
-from ..periods import NUMBER_WORDS, normalise_unit, parse_number, parse_period
-from ..records import Cell, Commentary, Indicator, IndicatorValue, Page
+from ..periods import (
+    NUMBER_WORDS,
+    SCALES,
+    Period,
+    header_period,
+    normalise_unit,
+    parse_number,
+    parse_period,
+)
+from ..records import Cell, Commentary, Indicator, IndicatorValue, Page, Table, TableCell
+from . import grids
 from .describe import MONTH, clean_line
 
 __all__ = ["derive_rag", "indicators", "polarity_of"]
 
-Record = Indicator | IndicatorValue | Commentary
+Record = Indicator | IndicatorValue | Commentary | TableCell
 
 # A measure code: a letter or two and a number, maybe a letter suffix or a range:
 # A1, A09, B13, C14, D17c, E20-22, F03, KPI 12 is not a code (a word, then a space).
@@ -54,7 +63,7 @@ _TOKEN = re.compile(
     rf"|(?P<keyword>\b(?:{'|'.join(_KEYWORDS)})\b)"
     rf"|(?P<number>(?<![\w.]){_NUMBER}(?:{_UNIT_AFTER})?)(?![\w])"
     r"|(?P<word>[^\s=:,;&]+)",
-    re.I,
+    re.IGNORECASE,
 )
 _RAG = re.compile(r"\((?P<rag>Red|Amber|Green)\)|\b(?P<rag2>RED|AMBER|GREEN)\b")
 
@@ -113,8 +122,9 @@ def _items(text: str) -> list[_Item]:
 class _Builder:
     """Collects one document's records and hands out keys unique within it."""
 
-    def __init__(self, year_hint: str | None):
+    def __init__(self, year_hint: str | None, reporting: Period | None = None):
         self.year_hint = year_hint
+        self.reporting = reporting  # the period the document reports on, where it says
         self.records: list[Record] = []
         self.count = 0
 
@@ -128,30 +138,52 @@ class _Builder:
 
     def value(self, key: str, page: int, number: str, context: str, *, kind: str = "actual",
               period: str | None = None, unit: str | None = None, target: float | None = None,
-              tolerance: float | None = None, rag: str | None = None, method: str = "table") -> None:
+              tolerance: float | None = None, rag: str | None = None, method: str = "table",
+              period_source: str | None = None, confidence: tuple[str, str] | None = None,
+              dates: tuple[str | None, str | None] | None = None,
+              bbox: tuple[float, float, float, float] | None = None) -> None:
         value = parse_number(number)
         if value is None:
             return
-        # "Q1 average =1843" (seed 000 p11) is an average over Q1: the period is Q1.
-        start, end = (
-            parse_period(re.sub(r"\s+average$", "", period), self.year_hint) if period else (None, None)
-        )
+        if dates is not None:
+            start, end = dates
+        else:
+            # "Q1 average =1843" (seed 000 p11) is an average over Q1: the period is Q1.
+            start, end = (
+                parse_period(re.sub(r"\s+average$", "", period), self.year_hint) if period else (None, None)
+            )
+        if period is not None and period_source is None:
+            period_source = "label"
+        if period is None and self.reporting is not None and kind in ("actual", "count"):
+            # the document's own period ("Performance Report - January 2016/17", seed 002)
+            period, (start, end), period_source = self.reporting.label, (self.reporting.start, self.reporting.end), "document"
         if rag is None and kind == "actual":
             rag = derive_rag(value, target, tolerance)
+        level, reason = confidence or _confidence(method, period_source, unit)
         self.records.append(
             IndicatorValue(
                 indicator=key, page=page, value=value, context=context, kind=kind,
                 period=period, period_start=start, period_end=end, unit=unit,
                 target=target, tolerance=tolerance, rag=rag, method=method,
+                confidence=level, confidence_reason=reason, period_source=period_source, bbox=bbox,
             )
         )
+
+
+def _confidence(method: str, period_source: str | None, unit: str | None) -> tuple[str, str]:
+    """How sure a value from a layout reader is, and why: the layout names the measure; the
+    period and unit decide the rest."""
+    if period_source in (None, "document"):
+        why = "no period printed with it" if period_source is None else "period from the document's title"
+        return "medium", f"{method}: the layout names its measure; {why}"
+    return "high", f"{method}: the layout names its measure and period ({period_source})"
 
 
 # --- Measure tables (seed 000 appendices) -------------------------------------------
 
 _VALUE_START = re.compile(
     rf"^\s*(?:Q\s?[1-4]\b|Quarter\s+[1-4]\b|{MONTH}\b|Target\b|Tolerance\b|Floor\b|Latest\b|{_NUMBER}\s*%)",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -247,75 +279,356 @@ def _commentary(builder: _Builder, key: str, page: int, column: str, cell: Cell)
             builder.records.append(Commentary(key, page, text.strip(), source, kind))
 
 
-# --- Grids: counts by category, values by period -------------------------------------
+# --- Tables of numbers: every number a fact, the measures among them values ----------------
 
-_TOLERANCE_HEADER = re.compile(r"\b(?:tolerance|target|red|amber|green)\b", re.I)
-_YEAR = re.compile(r"^\s*(?:19|20)\d\d\s*$")  # "2027" under "Timescale" (Kent ICS appendix p9)
-_PERIOD_ONLY = re.compile(rf"^\s*(?:as at (?:the )?end of\s+)?{_PERIOD}(?:\s+{_PERIOD})?\s*$", re.I)
-_NUMBER_CELL = re.compile(rf"^\s*(?:£\s*)?{_NUMBER}\s*(?:%|k|m)?\s*$")
+_KINDS = {
+    "actual": "actual", "target": "target", "tolerance": "tolerance", "previous": "previous",
+    "forecast": "forecast", "budget": "budget", "variance": "variance", "change": "change",
+    "benchmark": "benchmark",
+}
+_LEADING_WORDS = re.compile(r"^(?:on|of|for|in|at|the|no\.|:|-|–)\s+", re.IGNORECASE)
+# a unit printed alone in a heading: "£m", "(£000s)", "%", "yrs"
+_UNIT_WORD = re.compile(r"(?<!\S)\(?(?:£\s*(?:m|mn|bn|k|000s?|'000s?)?|%|yrs|years)\)?(?!\S)", re.IGNORECASE)
 
 
-def _grid_tables(builder: _Builder, pages: Sequence[Page]) -> None:
-    """Tables of numbers labelled by a row and a column, where a period or a
-    target/tolerance category is printed in the headers (seed 000 p3: measures outside
-    tolerance by area; seed 001 p2: NEETs by month; seed 001 p4: budget by quarter)."""
+def _strip(text: str, *spans: tuple[int, int]) -> str:
+    """``text`` with the character ``spans`` (a role's words, a period) taken out."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    text = " ".join(text.split()).strip(" :;,-–*()")
+    while (shorter := _LEADING_WORDS.sub("", text)) != text:
+        text = shorter
+    return text
+
+
+def _category(path: tuple[str, ...], year_hint: str | None) -> tuple[str, str | None, str | None]:
+    """A column's headings as (what they name, role, unit): "30-Sep-24 › Balance › £m" names
+    "Balance" with the unit £m; "Actual 30/09/2024" names nothing but the role actual."""
+    role = None
+    kept: list[str] = []
+    unit = normalise_unit(" ".join(path))
+    for text in path:
+        if grids.is_status_category(text):
+            role = "count"
+            kept.append(text)
+            continue
+        found = grids.role_of(text)
+        spans = [p.at for p in _periods_in(text, year_hint)]
+        if found:
+            role = found[0]
+            # the words of a role that pairs with the actual (a target, a limit) leave the title,
+            # so the actual and its target share one; "Movement", "Budget" stay in it
+            if found[0] in ("actual", "target", "tolerance"):
+                spans.append(found[1].span())
+        rest = " ".join(_UNIT_WORD.sub(" ", _strip(text, *spans)).split())  # the unit is said already
+        if rest:
+            kept.append(rest)
+    return " ".join(kept), role, unit
+
+
+def _periods_in(text: str, year_hint: str | None):
+    from ..periods import find_periods
+
+    return find_periods(text, year_hint, years=True, months=True, undated=True)
+
+
+def _row_role(label: str, year_hint: str | None) -> tuple[str | None, str]:
+    """A role at the start of a row's label ("Limit on principal invested ...", "Actual as at
+    30 September 2024", Kent treasury p11; "Target (Cap) No. Children:", Merthyr p6) and the
+    label without it and without its periods."""
+    found = grids.role_of(label, at_start=True)
+    spans = [p.at for p in _periods_in(label, year_hint)]
+    if found is None:
+        return None, label
+    return found[0], _strip(label, found[1].span(), *spans)
+
+
+def _row_period(label: str, year_hint: str | None) -> Period | None:
+    return header_period([label], year_hint) if label else None
+
+
+def _confidence_of_cell(period_source: str | None, unit: str | None, title: str, value: float) -> tuple[str, str]:
+    reasons = []
+    if period_source is None:
+        reasons.append("no period printed for it")
+    elif period_source == "document":
+        reasons.append("period from the document's title")
+    elif period_source == "caption":
+        reasons.append("period from the text over the table")
+    if unit is None and value != int(value):
+        reasons.append("no unit printed")
+    if not title:
+        return "low", "table: no row label or heading names it"
+    if not reasons:
+        return "high", "table: headings and row label name its measure, period and unit"
+    level = "low" if period_source is None and unit is None else "medium"
+    return level, "table: " + "; ".join(reasons)
+
+
+def _inherit_headers(found: grids.Grid, previous: grids.Grid | None) -> None:
+    """A table that goes on over a page break without its headings takes them from the
+    table it continues, column by column where they line up (Merthyr's capital table,
+    dev corpus pp3-4)."""
+    if previous is None or any(found.headers) or found.stub or found.caption.strip():
+        return  # a table with a heading, or with text printed over it, starts afresh
+    this, last = found.table.bbox, previous.table.bbox
+    if this is None or last is None or abs(this[0] - last[0]) > 3 or abs(this[2] - last[2]) > 3:
+        return  # not the same table: its edges are elsewhere
+    for j, (x0, x1) in enumerate(found.spans):
+        best = max(
+            range(len(previous.spans)),
+            key=lambda k: min(x1, previous.spans[k][1]) - max(x0, previous.spans[k][0]),
+        )
+        if min(x1, previous.spans[best][1]) - max(x0, previous.spans[best][0]) > 0:
+            found.headers[j] = previous.headers[best]
+    found.stub = previous.stub
+
+
+def _table_values(builder: _Builder, pages: Sequence[Page]) -> None:
+    """Every number in every table, with its row's label and its column's headings
+    (``TableCell``), and the measures among them as indicator values: a row with an actual
+    and a target becomes a value with its target and tolerance; budgets, forecasts and
+    variances are values of their own kind.
+
+    Built from Kent's treasury management report (dev corpus pp4-11: "Actual 30/09/2024 |
+    Minimum", "Upper limit | Lower limit", a row "Limit on principal invested" over a row
+    "Actual as at 30 September 2024"), Birmingham's temporary accommodation table (p3,
+    its date in the sentence above it), Merthyr's plan and capital tables (dev corpus),
+    seed 000 p3 (measures by status) and seed 001 pp2-5 (NEETs by month, budgets in £000s).
+    """
+    previous: grids.Grid | None = None
     for page in pages:
-        for table in page.tables:
-            rows = [[clean_line(cell.text) for cell in row] for row in table.rows]
-            if not rows or _is_header(table.rows[0]):
+        for number, table in _with_header_rows(page.tables):
+            if table.rows and _is_header(table.rows[0]):
+                continue  # a measure table: read by _measure_tables
+            found = grids.grid(table, number, builder.year_hint)
+            if found is None:
                 continue
-            body_start = next(
-                (i for i, row in enumerate(rows) if any(_NUMBER_CELL.match(c) for c in row[1:])), None
-            )
-            if body_start is None or body_start == 0:
+            if number == 1 and previous is not None and previous.table.page == page.page - 1:
+                _inherit_headers(found, previous)
+            name = _table_name(found, pages, page)
+            previous = found
+            _grid_values(builder, page.page, found, name)
+
+
+def _with_header_rows(tables: Sequence[Table]) -> list[tuple[int, Table]]:
+    """The page's tables, each numbered by its place on the page, with a box of headings
+    ruled apart from the body just under it joined to that body as its header rows.
+
+    Merthyr's LSOA appendix (dev corpus p7, read by OCR: a heavier rule under the headings
+    makes the rulings two boxes): "LSOA | LSOA Name | ... | Proportion of 0-3s in IBH" is a
+    box of its own, its rows of numbers another, with the same edges and columns.
+    """
+    joined: list[tuple[int, Table]] = []
+    skip = False
+    for i, table in enumerate(tables):
+        if skip:
+            skip = False
+            continue
+        body = tables[i + 1] if i + 1 < len(tables) else None
+        if body is not None and _heads(table, body):
+            skip = True
+            ruled = ()
+            if table.ruled_rows and body.ruled_rows:
+                ruled = table.ruled_rows + tuple(r + max(table.ruled_rows) + 1 for r in body.ruled_rows)
+            box = (table.bbox[0], table.bbox[1], max(table.bbox[2], body.bbox[2]), body.bbox[3])
+            table = replace(body, rows=table.rows + body.rows, bbox=box, caption=table.caption,
+                            ruled_rows=ruled, header_above=table.header_above)
+            joined.append((i + 2, table))
+        else:
+            joined.append((i + 1, table))
+    return joined
+
+
+def _heads(table: Table, body: Table) -> bool:
+    """Whether ``table`` is only headings for ``body``: a ruled grid of a row or two with no
+    number in it, just over ``body`` (a double rule's width apart at most, nothing else
+    printed between), with the same left and right edges and as many columns."""
+    if not (table.grid and body.grid and table.ruled and body.ruled and table.rows and body.rows):
+        return False
+    if table.bbox is None or body.bbox is None or len(table.rows) > 2 or table.page != body.page:
+        return False
+    if any(len(row) != len(body.rows[0]) for row in table.rows):
+        return False
+    if abs(table.bbox[0] - body.bbox[0]) > 3 or abs(table.bbox[2] - body.bbox[2]) > 3:
+        return False
+    if not -1 <= body.bbox[1] - table.bbox[3] <= 20:
+        return False
+    # nothing printed between them but the headings themselves (the body's caption is the
+    # lines just over it, which may reach up into the box of headings)
+    printed = {w for row in table.rows for cell in row for w in cell.text.split()} | set(table.caption.split())
+    if not set(body.caption.split()) <= printed:
+        return False
+    return not any(grids.parse_cell(cell.text, strict=True) for row in table.rows for cell in row)
+
+
+# A numbered heading that names what follows: "11.5 Maturity structure of borrowing: This
+# indicator is set to control ..." (Kent treasury p10, over the table at the top of p11)
+_HEADING_NAME = re.compile(r"(?:^|\n)\s*\d+(?:\.\d+)*\.?\s+(?P<name>[A-Z][^:.\n]{3,60}?):")
+
+
+def _table_name(found: grids.Grid, pages: Sequence[Page], page: Page) -> str | None:
+    """What a table with no heading over its labels is about, where the text just before it
+    names it with a numbered heading (on the page before, for a table that opens its page)."""
+    if found.stub:
+        return None
+    before = found.caption
+    if not before.strip() and found.number == 1:
+        earlier = [p for p in pages if p.page == page.page - 1]
+        if earlier:
+            text = earlier[0].outside_tables if earlier[0].outside_tables is not None else earlier[0].text
+            before = "\n".join(text.rstrip().splitlines()[-4:])
+    names = list(_HEADING_NAME.finditer(before))
+    return names[-1].group("name").strip() if names else None
+
+
+def _grid_values(builder: _Builder, page: int, found: grids.Grid, name: str | None = None) -> None:
+    hint = builder.year_hint
+    caption = found.caption
+    not_results = grids.is_not_result(caption[-200:]) or grids.is_not_result(found.stub) or any(
+        grids.is_not_result(" ".join(h)) for h in found.headers
+    )
+    stub_period = next((_row_period(text, hint) for text in (found.heading, found.stub) if text and _row_period(text, hint)), None)
+    table_period = stub_period or grids.caption_period(caption, hint)
+    table_period_source = "caption" if table_period else None
+    caption_unit = normalise_unit(found.stub) or (
+        normalise_unit(caption) if re.search(r"£\s*(?:m|000|k|bn)\b|\(\s*(?:%|£\w*)\s*\)", caption) else None
+    )
+    columns = [_category(path, hint) for path in found.headers]
+    column_periods = [header_period(path, hint) for path in found.headers]
+    summary = any(role == "count" for _, role, _ in columns)
+    # the rows' own roles; a row with a role but no other words takes the measure the other
+    # rows with roles name ("Actual as at 30 September 2024" under "Limit on principal invested")
+    row_roles = {row.index: _row_role(row.label[-1] if row.label else "", hint) for row in found.rows}
+    named = [rest for role, rest in row_roles.values() if role and rest]
+    cells: list[tuple] = []
+    for row in found.rows:
+        label = row.label[-1] if row.label else ""
+        row_role, row_rest = row_roles[row.index]
+        row_period = _row_period(label, hint)
+        context = " | ".join(cell.text.replace("**", "") for cell in found.table.rows[row.index] if cell.text.strip())
+        for j, numbers in row.numbers.items():
+            category, column_role, column_unit = columns[j]
+            header = grids.SEPARATOR.join(found.headers[j]) or None
+            if grids.is_reference(header or ""):
                 continue
-            headers = rows[:body_start]
-            columns = [" ".join(h[j] for h in headers if j < len(h) and h[j]) for j in range(len(rows[0]))]
-            caption_period = next(
-                (c for h in headers for c in h if c and _PERIOD_ONLY.match(c)), None
+            cell = row.cells[j]
+            for item in numbers:
+                unit = item.unit or column_unit or normalise_unit(label) or caption_unit
+                if item.noun and unit is None and re.fullmatch(r"[a-z]+s", item.noun):
+                    unit = "count"  # "16 places"
+                # the period: printed in the cell, else an "as at" date in the row's label,
+                # else the column's headings, the row's label, the table's heading or caption
+                candidates = [
+                    (item.period, "cell"),
+                    (row_period if row_period and row_period.label.lower().startswith("as at") else None, "row"),
+                    (column_periods[j], "column"),
+                    (row_period, "row"),
+                    (table_period, table_period_source),
+                    (builder.reporting, "document"),
+                ]
+                period, source = next(((p, src) for p, src in candidates if p is not None), (None, None))
+                role = column_role or row_role
+                builder.records.append(
+                    TableCell(
+                        page=page, table=found.number, row=row.index, column=found.columns[j][0],
+                        text=item.text, value=item.value, context=context,
+                        row_label=grids.SEPARATOR.join(row.label) or None, column_header=header,
+                        caption=caption or None, unit=unit, scale=SCALES.get(unit or ""),
+                        role=role if role in _KINDS else None,
+                        period=period.label if period else None,
+                        period_start=period.start if period else None,
+                        period_end=period.end if period else None,
+                        period_source=source if period else None, part=item.part, bbox=cell.bbox,
+                    )
+                )
+                if not_results or role in ("rag", "direction"):
+                    continue
+                measure = row_rest if row_role and not column_role else label
+                if row_role and not column_role and not measure and named:
+                    measure = named[0]
+                if row_period is not None and not _strip(label, row_period.at):
+                    measure = ""  # a row labelled by its period alone ("2015/16", Cardiff p7)
+                    if not category:
+                        measure = found.stub  # "Q1 2013/14" under "CYPS Total Revenue Variance" (seed 001 p5)
+                elif not label:
+                    continue  # no row label: a table cell only (its measure is not printed)
+                measure = " – ".join(p for p in (name, *row.label[:-1], measure) if p)
+                noun = item.noun if item.noun and not category else None  # "16 places" (Merthyr p1)
+                title = " – ".join(p for p in (measure, category, noun) if p)
+                explicit = source not in (None, "document")
+                if not (role or explicit or unit not in (None, "count") or summary):
+                    continue  # a number with no role, period or unit printed: a table cell only
+                if not title:
+                    continue
+                cells.append((row, j, item, title, role, unit, period, source, context, cell))
+    # a RAG status printed as a word in a "RAG"/"Status" column of the row
+    rags = {}
+    for row in found.rows:
+        printed = found.table.rows[row.index]
+        for j, (_, role, _) in enumerate(columns):
+            if role == "rag":
+                word = " ".join(printed[k].text for k in found.columns[j] if k < len(printed))
+                if (rag := grids.rag_of_word(word)) is not None:
+                    rags[row.index] = rag
+    _table_kpis(builder, page, cells, summary, rags)
+
+
+def _table_kpis(builder: _Builder, page: int, cells: list[tuple], summary: bool, rags: dict[int, str] | None = None) -> None:
+    """The table's values: one measure per title; each actual with the target and tolerance
+    printed in its slot (its row and period for roles in columns; its column for roles in rows)."""
+    keys: dict[str, str] = {}
+    slots: dict[tuple, dict[str, tuple[float, str]]] = defaultdict(dict)
+    for row, j, item, title, role, unit, period, source, context, cell in cells:
+        if role in ("target", "tolerance"):
+            slots[(row.index, title, period.label if period else None)].setdefault(role, (item.value, context))
+            slots[(row.index, title, None)].setdefault(role, (item.value, context))
+            slots[("column", j, title)].setdefault(role, (item.value, context))
+    for row, j, item, title, role, unit, period, source, context, cell in cells:
+        kind = "count" if summary and role == "count" else _KINDS.get(role or "actual", "actual")
+        if summary and role != "count":
+            continue
+        method = "summary" if summary else "table"
+        if summary:
+            unit = "count"
+        if title not in keys:
+            code_match = _CODE_LINE.match(title)
+            code = code_match.group("code") if code_match and code_match.group("title") else None
+            keys[title] = builder.indicator(page, code, title, unit, None, method)
+        target = tolerance = None
+        rag = None
+        if kind == "actual":
+            stated = (
+                slots.get((row.index, title, period.label if period else None))
+                or slots.get((row.index, title, None))
+                or slots.get(("column", j, title))
+                or {}
             )
-            counts = any(_TOLERANCE_HEADER.search(c) for c in columns)
-            body = rows[body_start:]
-            numeric_columns = {
-                j for row in body for j, text in enumerate(row) if _NUMBER_CELL.match(text)
-            }
-            # A header over no numbers names the table: "CYPS Total Revenue Variance" (seed 001 p5).
-            caption = " ".join(
-                c for j, c in enumerate(columns)
-                if c and j not in numeric_columns and c != caption_period and not _PERIOD_ONLY.match(c)
-            )
-            for row, cells in zip(body, table.rows[body_start:], strict=True):
-                # The row's cells as printed, line breaks kept, so each line is on the page.
-                context = " | ".join(cell.text.replace("**", "") for cell in cells if cell.text.strip())
-                label_cells = [c for c in row if c and not _NUMBER_CELL.match(c)]
-                row_period = next((c for c in label_cells if _PERIOD_ONLY.match(c)), None)
-                label = " ".join(c for c in label_cells if c != row_period) or caption
-                row_keys: dict[str, str] = {}
-                for j, text in enumerate(row):
-                    if not _NUMBER_CELL.match(text) or _YEAR.match(text):
-                        continue
-                    column = columns[j] if j < len(columns) else ""
-                    column_period = column if _PERIOD_ONLY.match(column) else None
-                    period = row_period or column_period or caption_period
-                    if not period and not counts:
-                        continue  # no period and no category: page numbers, references
-                    column_label = "" if column_period else column
-                    if column_period is None and caption_period and column.startswith(caption_period):
-                        column_label = column[len(caption_period):].strip()
-                    title = " – ".join(p for p in (label, column_label) if p)
-                    method = "summary" if counts else "table"
-                    unit = "count" if counts else normalise_unit(text + " " + column)
-                    if title not in row_keys:  # one measure per row label and column label
-                        row_keys[title] = builder.indicator(table.page, None, title, unit, None, method)
-                    builder.value(row_keys[title], table.page, text, context,
-                                  kind="count" if counts else "actual", period=period, unit=unit,
-                                  method=method)
+            target, tolerance = (stated[r][0] if r in stated else None for r in ("target", "tolerance"))
+            # a target printed on another row (Kent treasury p11: the limit over the actual)
+            # is part of the value's context, so the context holds every number it records
+            for other in {stated[r][1] for r in stated} - {context}:
+                context = f"{context}\n{other}"
+            rag = (rags or {}).get(row.index) or grids.rag_of_colour(cell.fill)
+        level, reason = _confidence_of_cell(source, unit, title, item.value)
+        builder.value(
+            keys[title], page, item.text if parse_number(item.text) is not None else _number_text(item), context,
+            kind=kind, period=period.label if period else None, unit=unit, target=target, tolerance=tolerance,
+            rag=rag, method=method, period_source=source if period else None, confidence=(level, reason),
+            dates=(period.start, period.end) if period else (None, None), bbox=cell.bbox,
+        )
+
+
+def _number_text(item: grids.Number) -> str:
+    """The printed number alone, for a cell that prints words with it ("16 places")."""
+    match = re.match(r"\s*([(+\-−–]?\s*£?\s*[-−–]?\d[\d,]*(?:\.\d+)?\s*(?:%|[kKmM]\b|bn\b)?\)?)", item.text)
+    return match.group(1) if match else item.text
 
 
 # --- Infographic blocks and "Label: value" lines (text outside tables) ----------------
 
-_VALUE_LINE = re.compile(rf"^\s*(?:(?P<keyword>Target|Tolerance|Floor)\s*:?\s*)?(?P<number>{_NUMBER}(?:{_UNIT_AFTER})?)\s*$", re.I)
-_PAGE_LINE = re.compile(r"^\s*Page\s+\d+\s*$", re.I)
+_VALUE_LINE = re.compile(rf"^\s*(?:(?P<keyword>Target|Tolerance|Floor)\s*:?\s*)?(?P<number>{_NUMBER}(?:{_UNIT_AFTER})?)\s*$", re.IGNORECASE)
+_PAGE_LINE = re.compile(r"^\s*Page\s+\d+\s*$", re.IGNORECASE)
 
 
 def _infographics(builder: _Builder, page: int, text: str) -> None:
@@ -361,13 +674,13 @@ def _infographics(builder: _Builder, page: int, text: str) -> None:
                                   method="infographic")
             i = end + 1
         else:
-            i = j if j > i + 1 else i + 1
+            i = max(i + 1, j)
 
 
 _LABEL_VALUE = re.compile(
     rf"\b(?P<label>Latest|Actual|Current|Target|Floor|Tolerance|Previous|Last year|National|Benchmark)"
     rf"\s*:\s*(?P<number>{_NUMBER}(?:{_UNIT_AFTER})?)",
-    re.I,
+    re.IGNORECASE,
 )
 _LABEL_KIND = {
     "latest": "actual", "actual": "actual", "current": "actual", "target": "target",
@@ -416,7 +729,7 @@ _RAG_COUNT = re.compile(
 )
 _TOTAL = re.compile(
     rf"\bOf\s+the\s+(?P<count>{_COUNT_WORD})\s+(?P<what>(?:Key Performance Indicators|KPIs|indicators|measures|performance indicators)(?: \(KPIs\))?)\b",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -464,11 +777,11 @@ _STATUS = (
 # "2.7. Measures outside Contract Tolerance as at end of Quarter 1 2016/17" (seed 000 p13);
 # "The nine indicators where the RAG rating is Red, are in:" (Kent QPR cover, p2).
 _LIST_HEADING = re.compile(
-    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:The\s+\w+\s+)?(?:Measures|Indicators|KPIs)\b(?P<rest>.*)$", re.I
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:The\s+\w+\s+)?(?:Measures|Indicators|KPIs)\b(?P<rest>.*)$", re.IGNORECASE
 )
-_RAG_IS = re.compile(r"\bRAG (?:rating|status) is (?P<rag>Red|Amber|Green)\b", re.I)
-_AS_AT = re.compile(r"\bas at (?:the )?end of (?P<period>.+?)\s*:?$", re.I)
-_LIST_ITEM = re.compile(rf"^\s*(?:(?P<code>{_CODE})|(?P<new>new)|(?P<bullet>o))\s*[–—-]?\s+(?P<title>\S.*)$", re.I)
+_RAG_IS = re.compile(r"\bRAG (?:rating|status) is (?P<rag>Red|Amber|Green)\b", re.IGNORECASE)
+_AS_AT = re.compile(r"\bas at (?:the )?end of (?P<period>.+?)\s*:?$", re.IGNORECASE)
+_LIST_ITEM = re.compile(rf"^\s*(?:(?P<code>{_CODE})|(?P<new>new)|(?P<bullet>o))\s*[–—-]?\s+(?P<title>\S.*)$", re.IGNORECASE)
 _SECTION_BREAK = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.\s|Page\s+\d+\s*$|[A-Z][A-Z ]{6,}$)")
 
 
@@ -476,7 +789,7 @@ def _list_status(rest: str) -> str | None:
     if match := _RAG_IS.search(rest):
         return match.group("rag").lower()
     for rag, pattern in _STATUS:
-        if re.search(rf"\b{pattern}\b", rest, re.I):
+        if re.search(rf"\b{pattern}\b", rest, re.IGNORECASE):
             return rag
     return None
 
@@ -522,7 +835,7 @@ def _status_lists(builder: _Builder, page: int, text: str) -> None:
 # --- The whole document ----------------------------------------------------------------
 
 
-_COUNT_TITLE = re.compile(r"^(?:number|no\.?) of\b", re.I)
+_COUNT_TITLE = re.compile(r"^(?:number|no\.?) of\b", re.IGNORECASE)
 
 
 def _finish(records: list[Record]) -> list[Record]:
@@ -553,20 +866,93 @@ def _finish(records: list[Record]) -> list[Record]:
     return finished
 
 
-def indicators(pages: Iterable[Page], year_hint: str | None = None) -> list[Record]:
-    """Every indicator, value and comment the layout of a document's pages shows, in page order.
+# --- Lists of labelled amounts -------------------------------------------------------------
+
+_LIST_LINE = re.compile(r"^\s*(?P<mark>\d{1,2}[.)]|[•▪●◦*]|-|–)\s+(?P<rest>\S.*)$")
+_LIST_VALUE = re.compile(
+    r"^(?P<label>\S.*?)\s*[–—:-]?\s+(?P<value>£\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|billion)?|\d[\d,]*(?:\.\d+)?\s?%)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _labelled_lists(builder: _Builder, page: int, text: str) -> None:
+    """A numbered or bulleted list whose items each end in an amount, one a line: "1. White Rose
+    Primary School – reconfiguration £400k" (Caerphilly's capital plans, dev corpus p4). Three
+    or more items; an item that wraps onto another line, or ends in no amount, is skipped."""
+    lines = text.replace("**", "").splitlines()
+    i = 0
+    while i < len(lines):
+        if not _LIST_LINE.match(lines[i]):
+            i += 1
+            continue
+        j = i  # the list runs on over items, and over a wrapped line between two items
+        while j < len(lines) and (
+            _LIST_LINE.match(lines[j])
+            or j > i and lines[j].strip() and j + 1 < len(lines) and _LIST_LINE.match(lines[j + 1])
+        ):
+            j += 1
+        items = [line for line in lines[i:j] if _LIST_LINE.match(line)]
+        found = [(line, _LIST_VALUE.match(_LIST_LINE.match(line).group("rest"))) for line in items]
+        found = [(line, match) for line, match in found if match]
+        if len(items) >= 3 and len(found) >= 2:
+            heading = lines[i - 1] if i else ""
+            period = header_period([heading], builder.year_hint) if heading else None
+            for line, match in found:
+                title = clean_line(match.group("label")).rstrip(" –-:")
+                if len(title.split()) < 2:
+                    continue
+                unit = "%" if "%" in match.group("value") else "£"
+                key = builder.indicator(page, None, title, unit, None, "list")
+                builder.value(
+                    key, page, match.group("value"), line.strip(), unit=unit, method="list",
+                    period=period.label if period else None,
+                    dates=(period.start, period.end) if period else None,
+                    period_source="heading" if period else None,
+                )
+        i = max(j, i + 1)
+
+
+# --- The whole document ---------------------------------------------------------------------
+
+#: The recognisers, in the order they run. A page-level one takes (builder, page number,
+#: text): the text outside the page's grids, or its blocks when it is set in columns. A new
+#: council's layout should mean a vocabulary entry or one recogniser here.
+DOCUMENT_RECOGNISERS = [_measure_tables, _table_values]
+PAGE_RECOGNISERS = [_infographics, _label_values, _summary_counts, _status_lists, _labelled_lists]
+
+
+def indicators(pages: Iterable[Page], year_hint: str | None = None, reporting: Period | None = None) -> list[Record]:
+    """Every indicator, value, comment and table cell the layout of a document's pages shows,
+    in page order.
 
     ``year_hint`` is text that names the year of the document's period ("Quarter 1
-    2016/17"), for period labels printed without one ("Q1", "July").
+    2016/17"), for period labels printed without one ("Q1", "July"). ``reporting`` is the
+    period the document reports on (``periods.reporting_period``): a value no heading,
+    column or label dates is that period's (``period_source`` "document").
     """
     pages = list(pages)
-    builder = _Builder(year_hint)
-    _measure_tables(builder, pages)
-    _grid_tables(builder, pages)
+    builder = _Builder(year_hint, reporting)
+    for recognise in DOCUMENT_RECOGNISERS:
+        recognise(builder, pages)
     for page in pages:
         text = page.text if page.outside_tables is None else page.outside_tables
-        _infographics(builder, page.page, text)
-        _label_values(builder, page.page, text)
-        _summary_counts(builder, page.page, text)
-        _status_lists(builder, page.page, text)
-    return _finish(builder.records)
+        for recognise in PAGE_RECOGNISERS:
+            recognise(builder, page.page, text)
+    return _finish(_read_once(builder.records))
+
+
+def _read_once(records: list[Record]) -> list[Record]:
+    """A value two readers found (a label block also printed in a table's row) is kept once:
+    the first reader's (DOCUMENT_RECOGNISERS run first); its measure goes if nothing is left."""
+    seen: set[tuple] = set()
+    dropped: set[int] = set()
+    for index, record in enumerate(records):
+        if isinstance(record, IndicatorValue) and record.method in ("list",):
+            key = (record.page, record.value, record.kind)
+            if key in seen:
+                dropped.add(index)
+        if isinstance(record, IndicatorValue) and record.method == "table":
+            seen.add((record.page, record.value, record.kind))
+    kept = [r for i, r in enumerate(records) if i not in dropped]
+    used = {r.indicator for r in kept if isinstance(r, IndicatorValue)}
+    return [r for r in kept if not (isinstance(r, Indicator) and r.method == "list" and r.rag is None and r.key not in used)]

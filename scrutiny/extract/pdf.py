@@ -39,8 +39,10 @@ from typing import Any, Iterator
 
 from ..errors import UnreadableDocument
 from ..records import Page, Problem
+from .grids import grid
 from .ocr import OcrPlan, PageReader
 from .tables import read_tables
+from .words import aligned_tables, blocks, page_words, words_outside
 
 __all__ = ["page_objects", "page_text", "read_pdf", "text_of"]
 
@@ -112,6 +114,9 @@ def page_objects(page: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
                 )
             elif isinstance(obj, LTCurve):
                 ruling = box(obj)
+                # the fill colour tells a scorecard's RAG cells apart (scrutiny.extract.tables)
+                ruling["fill"] = obj.fill
+                ruling["non_stroking_color"] = obj.non_stroking_color
                 if isinstance(obj, LTRect):
                     ruling["object_type"] = "rect"
                 elif isinstance(obj, LTLine):
@@ -205,10 +210,11 @@ def read_pdf(path: str | Path, ocr: OcrPlan | None = None) -> Iterator[Page | Pr
             if ocr_page.reading is not None:
                 chars, rulings = ocr_page.reading.chars, ocr_page.reading.rulings
                 text = text_of(chars, page) if chars else ""
-            tables, outside = (), None
+            tables, outside, columns = (), None, ()
             if text.strip():
+                words = page_words(chars)
                 try:
-                    tables, outside = read_tables(page, number, chars, rulings)
+                    tables, outside = read_tables(page, number, chars, rulings, words)
                 except Exception as error:  # a page whose tables can't be read keeps its text
                     yield Problem(
                         str(path),
@@ -217,7 +223,22 @@ def read_pdf(path: str | Path, ocr: OcrPlan | None = None) -> Iterator[Page | Pr
                         f"{error}); the page's text is kept.",
                         page=number,
                     )
+                try:
+                    # text set in columns, read column by column (the tables of numbers left out:
+                    # a slide's frame drawn as one big table is no table of numbers)
+                    # tables set out with whitespace, outside the ruled ones
+                    tables = (*tables, *aligned_tables(words_outside(words, [t.bbox for t in tables]), number))
+                    numeric = [t.bbox for i, t in enumerate(tables, 1) if grid(t, i) is not None]
+                    columns = blocks(words_outside(words, numeric))
+                except Exception as error:  # a page whose words can't be placed is read as one text
+                    yield Problem(
+                        str(path),
+                        "read",
+                        f"The columns of page {number} could not be told apart ({type(error).__name__}: "
+                        f"{error}); its text is read line by line across the page.",
+                        page=number,
+                    )
             # Drop pdfplumber's per-page object cache so long PDFs stream in flat memory.
             page.close()
-            yield Page(page=number, text=text, tables=tables, outside_tables=outside, **ocr_page.fields)
+            yield Page(page=number, text=text, tables=tables, outside_tables=outside, blocks=columns, **ocr_page.fields)
         reader.close()

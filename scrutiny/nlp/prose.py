@@ -18,47 +18,45 @@ in ``scrutiny/data/prose_cues.yml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from pathlib import Path
-from typing import Iterator, Sequence
 
 import spacy
-import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..periods import normalise_unit, parse_number, parse_period
+from ..periods import (
+    MONTH_NAMES,
+    PERIODS_IN_SENTENCES,
+    Period,
+    normalise_unit,
+    parse_number,
+    parse_period,
+)
 from ..records import Indicator, IndicatorValue, Page
+from ..vocab import vocabulary, vocabulary_path
 
 __all__ = ["CUES", "pipeline", "prose_indicators"]
 
 METHOD = "prose"
-CUES = Path(__file__).resolve().parent.parent / "data" / "prose_cues.yml"
+CUES = vocabulary_path("prose_cues")
 
 # "3.2.5 Re-referral rates ...", "4.2. Timeliness ...", "11. IMPACT ..." (seed 002, seed 000)
-_PARAGRAPH_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+\.)(?:\s|$)")
+# ... but not a number going on with the sentence: "will have fallen from\n418.7 to 395 per 100,000"
+# (Kent ICS slides p42): a paragraph number is followed by a capital, a bracket or a bullet
+_PARAGRAPH_NUMBER = re.compile(r"^\s*(?:\d+(?:\.\d+)+\.?|\d+\.)(?:\s+(?=[A-Z(•\-–\d'‘\"“])|\s*$)")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦\-–*]|\(?[a-z]\)|\(?[ivx]+\))\s")
 _FOOTER = re.compile(r"^\s*Page\s+\d+\s*$", re.IGNORECASE)
 _NUMBER = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$"
 _RATE_BASES = ["10,000", "10000", "100,000", "100000", "100,00", "10k", "100k", "1,000", "1000"]
-_MONTHS = "January|February|March|April|June|July|August|September|October|November|December"
-
-# Period mentions in a sentence, as written. Months must be capitalised ("may" is a verb);
-# "May" counts only with a year. "in over 12 months" (seed 002 p2) is no period: only
-# "rolling 12 months" is.
-_PERIODS = re.compile(
-    r"(?i:\b(?:financial\s+)?year[\s-]to[\s-]date\b|\bytd\b|\byear\s+so\s+far\b"
-    r"|\brolling\s+12\s+months\b)"
-    r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
-    r"(?:,?\s+(?:of\s+)?(?:19|20)\d\d[/-]\d\d)?\b"
-    r"|\b(?:19|20)\d\d[/-]\d\d\b(?:\s+(?:year[\s-]end|outturn))?(?!\s*%)"
-    rf"|\b(?:(?:{_MONTHS})(?:'s|’s)?(?:\s+(?:19|20)\d\d)?|May\s+(?:19|20)\d\d)\b"
-    r"(?:\s+in[\s-]month)?"
-)
+_MONTHS = "|".join(month for month in MONTH_NAMES.split("|") if month != "May")  # "may" is a verb
+_PERIODS = PERIODS_IN_SENTENCES  # scrutiny.periods holds the grammar of periods
+# A number a sentence prints as money: "£29,600", "£10.2million", "£9.9m", "£60k" (dev corpus)
+_MONEY_NUMBER = r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:k|m|bn|million|billion)?$"
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,7 @@ def _words(phrases: Sequence[str]) -> str:
 
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
-    data = yaml.safe_load(CUES.read_text(encoding="utf-8"))
+    data = vocabulary("prose_cues")
     labels = _words(list(data["benchmarks"]))
     return _Cues(
         approximate=re.compile(rf"\b(?:{_words(data['approximate'])})\s*$", re.IGNORECASE),
@@ -101,7 +99,8 @@ def _cues() -> _Cues:
         benchmark_after=re.compile(rf"^\s*\)?\s*(?:for|in)\s+(?:the\s+)?(?P<label>{labels})\b", re.IGNORECASE),
         benchmarks={" ".join(key.split()): value for key, value in data["benchmarks"].items()},
         trend_lemmas=frozenset(data["trend_lemmas"]),
-        heads=re.compile(rf"\b(?:{_words(data['measure_heads'])})\s+of\s+", re.IGNORECASE),
+        # "the % of adults in Kent and Medway who are physically inactive" (Kent ICS slides p42)
+        heads=re.compile(rf"(?:\b(?:{_words(data['measure_heads'])})|(?<=\s)%)\s+of\s+", re.IGNORECASE),
         boundaries=frozenset(data["boundaries"]),
         vague=frozenset(data["vague_titles"]),
     )
@@ -119,15 +118,29 @@ def line_breaks(doc: Doc) -> Doc:
     text = _text(doc)
     lines = text.split("\n")
     width = max((len(line.rstrip()) for line in lines), default=0)
+    widths = [width] * len(lines)
+    if doc.user_data.get("scrutiny_blocks"):
+        # a page read in blocks (Page.blocks, separated by a blank line): each block its own width
+        block: list[int] = []
+        for i, line in enumerate([*lines, ""]):
+            if line.strip():
+                block.append(i)
+                continue
+            for j in block:
+                widths[j] = max(len(lines[k].rstrip()) for k in block)
+            block = []
     starts = {token.idx: token.i for token in doc if not token.is_space}
     position = 0
-    for before, after in pairwise(lines):
+    for i, (before, after) in enumerate(pairwise(lines)):
         position += len(before) + 1
         stripped = before.strip()
+        # in a narrow column a short line followed by a lower-case word is a wrapped sentence
+        # ("appointment as good will have\nincreased from 49%", Kent ICS slides p58)
+        wrapped = doc.user_data.get("scrutiny_blocks") and re.match(r"\s*[a-z]", after)
         ends = (
             not stripped
             or stripped.endswith((":", ";", ".", "?", "!"))
-            or len(stripped) < 0.75 * width
+            or len(stripped) < 0.75 * widths[i] and not wrapped
             or _PARAGRAPH_NUMBER.match(after)
             or _BULLET.match(after)
             or _FOOTER.match(after)
@@ -168,8 +181,16 @@ def _spaced(pattern: list[dict]) -> list[dict]:
 def _matcher() -> Matcher:
     matcher = Matcher(pipeline().vocab)
     number = {"TEXT": {"REGEX": _NUMBER}}
-    add = lambda name, patterns: matcher.add(name, [_spaced(p) for p in patterns])  # noqa: E731
-    add("PERCENT", [[number, {"ORTH": "%"}]])
+
+    def add(name: str, patterns: list[list[dict]]) -> None:
+        matcher.add(name, [_spaced(p) for p in patterns])
+
+    add("PERCENT", [[number, {"ORTH": "%"}], [number, {"LOWER": "per"}, {"LOWER": "cent"}]])
+    # "£29,600 per head", "£10.2million", "£9.9m" (Coventry p5, Cardiff p2, Birmingham p3)
+    add(
+        "MONEY",
+        [[{"ORTH": "£"}, {"TEXT": {"REGEX": _MONEY_NUMBER}}, {"LOWER": {"IN": ["m", "k", "bn", "million", "billion"]}, "OP": "?"}]],
+    )
     add(
         "RATE",
         [
@@ -207,7 +228,7 @@ class _Value:
     span_end: int  # end of the whole match ("22.7%", "58.6 per 10,000")
     value: float
     unit: str | None
-    label: str  # PERCENT, RATE, RATE_IS, DECIMAL, COUNT, DURATION
+    label: str  # PERCENT, RATE, RATE_IS, MONEY, DECIMAL, COUNT, DURATION
     kind: str = "actual"
     benchmark: str | None = None
     title: str | None = None
@@ -215,6 +236,7 @@ class _Value:
     period: str | None = None
     period_at: tuple[int, int] | None = None
     target: float | None = None
+    spend_of: _Value | None = None  # the budget this is the spend against ("a budget of £6.1m ... and spent £9.9m")
 
 
 def _collapse(text: str) -> str:
@@ -227,11 +249,20 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
         if span.start < sentence.start or span.end > sentence.end:
             continue
         label = span.label_
+        if label == "MONEY":
+            value = parse_number(span.text)
+            if value is not None:
+                found.append(_Value(span.start_char, span.end_char, span.end_char, value, "£", label))
+            continue
         number = span[-1] if label == "RATE_IS" else span[0]
         if label in ("DECIMAL", "COUNT") and (
-            number.i == sentence.start or "\n" in sentence.doc[number.i - 1].text_with_ws
+            number.i == sentence.start
+            or "\n" in sentence.doc[number.i - 1].text_with_ws
+            and not re.match(r"[^\S\n]*(?:to|and|or|per)\b", _text(sentence.doc)[number.idx + len(number.text):])
         ):
-            continue  # "11.1 Areas of Good ..." (seed 000 p3), "17" (seed 003 p2): a paragraph or page number
+            # "11.1 Areas of Good ..." (seed 000 p3), "17" (seed 003 p2): a paragraph or page number;
+            # but "from\n418.7 to 395 per 100,000" (Kent ICS slides p42) goes on with the sentence
+            continue
         if label == "COUNT" and re.fullmatch(r"(?:19|20)\d\d", number.text):
             continue  # a year
         if label == "PERCENT" and number.whitespace_:
@@ -282,7 +313,11 @@ _AMBITION = re.compile(r"\bwill\b|^\W*(?:reduce|increase|improve|raise|lower)\b"
 # "By 2028, 65% of employees report ..." (Kent ICS appendix p18): a goal for that year
 _BY_YEAR = re.compile(r"\W*by\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\s*$", re.IGNORECASE)
-_TO_NEXT = re.compile(r"\bto\s*$", re.IGNORECASE)
+# "from 12.8% to 11.7%"; "from 10.2% to no more than 6%" (Kent ICS slides p3): a goal as a bound
+_TO_NEXT = re.compile(
+    r"\bto(?:\s+(?:no\s+more\s+than|no\s+less\s+than|at\s+least|at\s+most|below|above|under|over|less\s+than|more\s+than))?\s*$",
+    re.IGNORECASE,
+)
 _COMPOUND = re.compile(r"\b(?:combined\s+with|together\s+with|added\s+to)\b", re.IGNORECASE)
 
 
@@ -290,9 +325,7 @@ _COMPOUND = re.compile(r"\b(?:combined\s+with|together\s+with|added\s+to)\b", re
 # value after any other word is a label-value pair ("Primary 62% Secondary 41%", seed 001
 # p1; Kent's "Latest: 94%"): layout, which the table and label extractors read.
 _CONNECTORS = frozenset(
-    "of at to was is were are be been being from with and or in only just that reached reach "
-    "reaches achieved achieving stands stood remains remained remain currently now showing shows "
-    "show averaged averaging than by on as".split()
+    ["of", "at", "to", "was", "is", "were", "are", "be", "been", "being", "from", "with", "and", "or", "in", "only", "just", "that", "reached", "reach", "reaches", "achieved", "achieving", "stands", "stood", "remains", "remained", "remain", "currently", "now", "showing", "shows", "show", "averaged", "averaging", "than", "by", "on", "as", "spent"]
 )
 
 
@@ -313,7 +346,7 @@ def _follows_prose(lead: str, index: int) -> bool:
 
 # A whole number is a count only where a sentence states one: "The number of new assessments
 # started in January was 508" (seed 002 p5), "has steadily increased to 330" (seed 002 p6).
-_COUNT_CONNECTORS = frozenset("was is at to from reached totalled stood stands of".split())
+_COUNT_CONNECTORS = frozenset(["was", "is", "at", "to", "from", "reached", "totalled", "stood", "stands", "of"])
 _COUNT_AFTER = re.compile(
     r"^\s*(?:%|per\b|working\b|days?\b|weeks?\b|months?\b|years?\b|hours?\b|minutes?\b|hrs?\b"
     r"|yrs?\b|[-–]\s*\d|to\s+\d|or\s+(?:more|over|under|fewer)\b|plus\b|\+|year[\s-]olds?\b|times\b)",
@@ -323,9 +356,7 @@ _COUNT_AFTER = re.compile(
 
 # The only words a count may follow its "number of X" by: "has steadily increased to 330"
 _COUNT_VERBS = frozenset(
-    "has have had been was is were are now steadily increased reduced decreased fallen fell risen rose "
-    "grown grew dropped to from at of in stable remained remains stands stood reached totalled the a by "
-    "almost nearly half broadly significantly slightly also still".split()
+    ["peaking", "peaked", "rising", "falling", "reaching", "increasing", "decreasing", "has", "have", "had", "been", "was", "is", "were", "are", "now", "steadily", "increased", "reduced", "decreased", "fallen", "fell", "risen", "rose", "grown", "grew", "dropped", "to", "from", "at", "of", "in", "stable", "remained", "remains", "stands", "stood", "reached", "totalled", "the", "a", "by", "almost", "nearly", "half", "broadly", "significantly", "slightly", "also", "still"]
 )
 
 
@@ -334,6 +365,8 @@ def _count_in_prose(lead: str, trail: str) -> bool:
     word = re.search(r"([A-Za-z]+)\s*$", lead)
     if word is None or word.group(1).lower() not in _COUNT_CONNECTORS:
         return False
+    if re.search(r"\bout\s+of\s*$", lead, re.IGNORECASE):
+        return False  # "37 out of 53 directional indicators" (Coventry p4): a denominator
     if re.search(
         r"\b(?:aged?|age|within|after|over|under|than|least|most|top|bottom|first|last|average|mean|median"
         r"|high|low|peak|maximum|minimum)\s+(?:\w+\s+)?$",
@@ -348,16 +381,26 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
     """Decide each value's kind, dropping approximations, changes and unexplained numbers."""
     cues = _cues()
     kept: list[_Value] = []
+    text = _text(sentence.doc)
     for index, value in enumerate(values):
         lead, trail = _lead(sentence, values, index), _trail(sentence, values, index)
-        if cues.approximate.search(lead) or value.label == "PERCENT" and trail.startswith("+"):
+        opening = text[sentence.start_char : value.start]
+        ambition = _AMBITION.search(opening) or _BY_YEAR.match(opening)
+        if _NOT_RESULT.search(opening):
+            continue  # "the quality threshold of 60%" (Birmingham p8), "a 4% vacancy factor": not results
+        goal = bool(ambition and _BOUND_GOAL.search(lead))
+        if goal:
+            pass  # "will have reduced from 10.2% to no more than 6%" (Kent ICS slides p3): the goal
+        elif cues.approximate.search(lead) or value.label == "PERCENT" and trail.startswith("+"):
             continue  # "above 90%", "(87.7%+)": bounds, not values
         if value.label == "COUNT" and not _count_in_prose(lead, trail):
-            continue
-        if re.search(r"\d\s*[-–]\s*$", lead) or not _follows_prose(lead, index):
+            if (counted := _counted(sentence, lead, trail, value)) is None:
+                continue
+            value.title, value.title_attached = counted, True
+        if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or _follows_prose(lead, index)):
             continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
-        if cues.change_before.search(lead) or cues.change_after.search(trail):
-            continue  # "by 9%", "a 51% increase": changes, not levels
+        if cues.change_before.search(lead) or cues.change_after.search(trail) or _CHANGE_IN.search(lead):
+            continue  # "by 9%", "a 51% increase", "a fall in the capital value of ... of £3.0m": changes
         if _COMPOUND.search(lead):
             continue  # "This, combined with ..., equates to 357.3" (seed 002 p4): which measure?
         benchmark = cues.benchmark_after.search(trail) or cues.benchmark_before.search(lead)
@@ -371,14 +414,19 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         elif kept and kept[-1] is values[index - 1] and _INHERIT.match(lead) and lead.strip():
             # "targets of 3.1% NEET and 2.8% Not Known" (seed 002 p4): the list shares its kind
             value.kind, value.benchmark = kept[-1].kind, kept[-1].benchmark
-        opening = _text(sentence.doc)[sentence.start_char : value.start]
+        elif value.label == "MONEY" and _BUDGET.search(lead):
+            value.kind = "budget"  # "had a budget of £6.1m" (Birmingham p3)
         if value.kind == "actual" and (
             _AMBITION.search(opening) and re.search(r"\bto\b", lead) or _BY_YEAR.match(opening)
         ):
             value.kind = "target"  # "will have fallen from 22.3% in 2020/21 to 20%" (Kent ICS p13)
-        before = _text(sentence.doc)[sentence.start_char : value.start]
+        before = opening
         if before.count("(") > before.count(")") and value.kind == "actual":
-            continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
+            share = _OUT_OF.search(before)
+            if not (share and value.label == "PERCENT"):
+                continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
+            # "37 out of 53 directional indicators improved ... in 2020/21 (70%)" (Coventry p4)
+            value.title, value.title_attached = _clean_title(_PERIODS.split(share.group("x"))[0]), True
         if value.label == "DURATION" and not (
             value.kind == "previous" or value.kind == "actual" and _TO_NEXT.search(lead) and index > 0
         ):
@@ -391,11 +439,64 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             if value.kind == "actual":
                 continue  # a bare number: only a target or benchmark cue makes it a value
             unit_values = [v for v in kept if v.unit]
-            if not unit_values:
+            following = values[index + 1] if index + 1 < len(values) else None
+            if value.kind == "previous" and following is not None and following.unit not in (None, "count") and _TO_NEXT.search(trail):
+                # "from 418.7 to 395 per 100,000" (Kent ICS slides p42): the unit printed once
+                value.unit = following.unit
+            elif not unit_values:
                 continue
-            value.unit = unit_values[-1].unit
+            else:
+                value.unit = unit_values[-1].unit
+        if value.label == "MONEY" and value.kind == "actual" and _SPENT.search(lead):
+            budgets = [v for v in kept if v.kind == "budget"]
+            if budgets:  # "a budget of £6.1m ... and spent £9.9m": the spend against that budget
+                value.spend_of = budgets[-1]
         kept.append(value)
     return kept
+
+
+_CHANGE_IN = re.compile(
+    r"\b(?:fall|rise|increase|decrease|reduction|drop|gain|loss|growth|decline)\s+in\s+[^.;]{0,60}?\s+of\s*$", re.IGNORECASE
+)
+# Not results: weights, thresholds and assumptions of a procedure (scrutiny/data/junk_cues.yml)
+_NOT_RESULT = re.compile(
+    r"\b(?:" + "|".join(r"\s+".join(map(re.escape, cue.split())) for cue in vocabulary("junk_cues")["not_results"]) + r")\b",
+    re.IGNORECASE,
+)
+# A goal written as a bound: "to no more than 6%", "to at least 70%", "to below 5%" (Kent ICS slides)
+_BOUND_GOAL = re.compile(
+    r"\bto\s+(?:no\s+more\s+than|no\s+less\s+than|at\s+least|at\s+most|below|above|under|over|less\s+than|more\s+than|fewer\s+than)\s*$",
+    re.IGNORECASE,
+)
+_BUDGET = re.compile(r"\bbudget(?:\s+\w+){0,2}\s+(?:of|was|is|at)(?:\s+again)?\s*$", re.IGNORECASE)
+_SPENT = re.compile(r"\b(?:spent|spend(?:ing)?(?:\s+\w+){0,2}\s+(?:of|was|to|at))\s*$", re.IGNORECASE)
+# "37 out of 53 directional indicators improved or stayed the same in 2020/21 (70%)" (Coventry p4)
+_OUT_OF = re.compile(r"\b\d[\d,]*\s+out\s+of\s+\d[\d,]*\s+(?P<x>[A-Za-z][^()]*?)\s*\(\s*$")
+# What a count counts, where the sentence says with the count itself: "Currently 20 settings are
+# out of contract" (Cardiff p3); "with 31,309 crimes recorded" (Coventry p6); "The average in
+# 2018/19 was 2457 households" (Birmingham p3).
+_COUNT_SUBJECT = re.compile(
+    r"^\s*(?P<noun>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,3}?)\s+(?:are|were)\s+(?P<pred>[a-z][^.,;:()]{2,60}?)\s*(?:[.,;:]|$)"
+)
+_COUNT_DONE = re.compile(
+    r"^\s*(?P<noun>[a-z][\w-]*s)\s+(?P<verb>recorded|reported|received|completed|registered|investigated|made|started)\b"
+)
+_COUNT_OPENS = re.compile(r"^\W*(?:currently|now|at\s+present|in\s+total|overall)?[\s,]*$", re.IGNORECASE)
+_COUNT_AVERAGE = re.compile(r"\b(?:the\s+)?(?P<what>average|total)\b[^.;:]{0,25}\s(?:was|is|were|of)\s*$", re.IGNORECASE)
+
+
+def _counted(sentence: Span, lead: str, trail: str, value: _Value) -> str | None:
+    """What a whole number counts, where the words around it say so, else None."""
+    opening = _text(sentence.doc)[sentence.start_char : value.start]
+    if _COUNT_OPENS.match(opening) and (match := _COUNT_SUBJECT.match(trail)):
+        return _clean_title(f"{match.group('noun')} {match.group('pred')}")
+    if re.search(r"\bwith\s*$", lead) and (match := _COUNT_DONE.match(trail)):
+        return _clean_title(f"{match.group('noun')} {match.group('verb')}")
+    average = _COUNT_AVERAGE.search(lead)
+    noun = re.match(r"^\s*([a-z]+s)\b", trail)
+    if average and noun and noun.group(1) not in {"days", "weeks", "months", "years", "hours"}:
+        return _clean_title(f"{average.group('what')} {noun.group(1)}")
+    return None
 
 
 def _clean_title(text: str) -> str | None:
@@ -429,14 +530,10 @@ def _clean_title(text: str) -> str | None:
 
 
 _NOT_MODIFIERS = frozenset(
-    "the a an our their its his her this that these those of in on at to for with by and or but nor "
-    "is was are were has have had be been being now still also however which who whose than as from "
-    "into over under between against during while whilst although when if so".split()
+    ["the", "a", "an", "our", "their", "its", "his", "her", "this", "that", "these", "those", "of", "in", "on", "at", "to", "for", "with", "by", "and", "or", "but", "nor", "is", "was", "are", "were", "has", "have", "had", "be", "been", "being", "now", "still", "also", "however", "which", "who", "whose", "than", "as", "from", "into", "over", "under", "between", "against", "during", "while", "whilst", "although", "when", "if", "so"]
 )
 _SUBORDINATE = frozenset(
-    "when if as although while whilst because since following due given with for of in at by "
-    "during after before once where so and but or however nationally including excluding "
-    "despite to from".split()
+    ["when", "if", "as", "although", "while", "whilst", "because", "since", "following", "due", "given", "with", "for", "of", "in", "at", "by", "during", "after", "before", "once", "where", "so", "and", "but", "or", "however", "nationally", "including", "excluding", "despite", "to", "from"]
 )
 _RELATIVE = frozenset({"who", "that"})
 
@@ -505,6 +602,8 @@ def _attached_title(sentence: Span, values: list[_Value], index: int) -> str | N
     value = values[index]
     trail = _trail(sentence, values, index)
     lead = _lead(sentence, values, index)
+    if value.label == "MONEY":
+        return _money_title(lead, trail)
     of = re.match(r"^\s*of\s+", trail)
     if of:
         start = value.span_end + of.end()
@@ -534,6 +633,35 @@ def _attached_title(sentence: Span, values: list[_Value], index: int) -> str | N
     return None
 
 
+# Money named by the noun before it: "an annual grant of £10.2million" (Cardiff p2), "the
+# indicative budget of £42.2m" (seed 003 p4), "a budget of £6.1m budget for Bed and Breakfast
+# accommodation" (Birmingham p3).
+_MONEY_HEAD = re.compile(
+    r"\b(?:an?|the|its|our|their|this|that)\s+(?P<x>(?:[\w-]+\s+){0,3}?"
+    r"(?:budget|grant|allocation|value|cost|costs|spend|expenditure|income|funding|saving|savings|surplus|deficit|overspend|underspend))"
+    r"\s+(?:of|was|is|at|totalled|totals)\s*$",
+    re.IGNORECASE,
+)
+_MONEY_FOR = re.compile(
+    r"^\s*(?:\w+\s+)?(?P<x>(?:for|on)\s+[^,;:.()]+?)\s*"
+    r"(?:\band\s+(?=(?:spent|spend|had|has|have|was|were|is|are|will|would)\b)|[,;:.(]|$)",
+    re.IGNORECASE,
+)
+
+
+def _money_title(lead: str, trail: str) -> str | None:
+    """The name of a sum of money from the noun before it and what it is for, or None."""
+    head = _MONEY_HEAD.search(lead)
+    if head is None:
+        return None
+    title = head.group("x")
+    purpose = _MONEY_FOR.match(trail)
+    if purpose and len(purpose.group("x").split()) <= 8:
+        title = f"{title} {purpose.group('x')}"
+    title = _clean_title(title)
+    return title if title and len(title.split()) >= 2 else None  # "surplus" alone names nothing
+
+
 def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
     """Measures the sentence names before character ``before``, as (end offset, title)."""
     cues = _cues()
@@ -550,7 +678,7 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
             # (seed 004), "The completion rate of the now termly PEPs" (Ofsted Rotherham p20)
             preceding = window[: match.start()]
             hyphenated = re.search(r"[A-Za-z]+-[A-Za-z-]+\s+$", preceding)
-            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.I)
+            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.IGNORECASE)
             if hyphenated:
                 head_start = base + hyphenated.start()
             elif described and described.group(1).lower() not in _NOT_MODIFIERS:
@@ -573,8 +701,8 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
         if token.idx >= before or token.lemma_.lower() not in cues.trend_lemmas or token.lower_ == token.lemma_.lower():
             continue
         nxt = _next_word(token)
-        if nxt is None or nxt.lower_ not in {"from", "to"}:
-            continue
+        if nxt is None or nxt.lower_ not in {"from", "to", "by"}:
+            continue  # "... has increased by 62% – from ...": a change, then the levels
         clause_start = sentence.start_char
         for previous in reversed(sentence.doc[sentence.start : token.i]):
             if previous.text in {",", ";", ":"} or previous.lower_ in {"with", "and", "that", "which", "whilst", "while"}:
@@ -607,6 +735,8 @@ _LEADING = re.compile(
     r"\s*(?:\d+(?:\.\d+)+\.?|\d+\.)?\s*"
     r"(?:(?:however|overall|similarly|also|in\s+addition|in\s+total)\s*,?\s+)?"
     rf"(?:(?:in|at\s+the\s+end\s+of|by\s+the\s+end\s+of|during|for)\s+(?:the\s+)?(?:{_MONTHS}|year\s+to\s+date|month)\s*,?\s+)?"
+    # "By 2028, hospital admissions ... will have fallen" (Kent ICS slides p42): the goal's year
+    r"(?:by\s+(?:19|20)\d\d(?:/\d\d)?\s*,?\s+)?"
     r"(?:[\w\s]{0,40}?\b(?:demonstrates?|demonstrated|shows?|showed|indicates?)\s+that\s+)?",
     re.IGNORECASE,
 )
@@ -633,19 +763,23 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
     trail_end = values[index + 1].start if index + 1 < len(values) else sentence.end_char
     lead_start = values[index - 1].span_end if index else sentence.start_char
     chosen = None
+    if value.spend_of is not None and value.spend_of.period_at is not None:
+        # "In 2018/19 ... had a budget of £6.1m ... and spent £9.9m": the budget's year
+        value.period, value.period_at = value.spend_of.period, value.spend_of.period_at
+        return
     for start, end in mentions:
         between = text[value.span_end : start]
         if start >= value.span_end and end <= trail_end and _FILLER.fullmatch(between):
             chosen = (start, end)  # "98.3% year to date", "92.8% 2015/16" (seed 002 p2)
             break
-    if chosen is None and value.kind in ("actual", "previous", "benchmark"):
+    if chosen is None and value.kind in ("actual", "previous", "benchmark", "budget"):
         # a previous value's own period sits close before it: "the 2015/16 year-end position
         # of 76.6" (seed 002 p5), not "In January ... from 12.8%" (seed 002 p6)
         reach = lead_start if value.kind != "previous" else max(lead_start, value.start - 40)
         inside = [m for m in mentions if reach <= m[0] and m[1] <= value.start and m not in taken]
         if inside:
             chosen = inside[-1]  # "for January at 67.7%", "January's in month performance of 22.7%"
-    if chosen is None and value.kind == "actual":
+    if chosen is None and value.kind in ("actual", "budget"):
         earlier = [m for m in mentions if m[1] <= value.start and m not in taken]
         if earlier:
             chosen = earlier[-1]  # "In January the proportion ... to 11.7%" (seed 002 p6)
@@ -661,6 +795,13 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
         year = re.match(r"\s*in\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)", text[value.span_end : trail_end])
         if year:
             chosen = (value.span_end + year.start(1), value.span_end + year.end(1))
+    if chosen is None and value.kind == "actual":
+        # "Our GDP per head figure in 2019 was £29,600" (Coventry p5): a calendar year in the
+        # words leading to the value, with no other period between
+        lead_text = text[lead_start : value.start]
+        years = list(re.finditer(r"\bin\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)", lead_text))
+        if years and not re.search(r"\d", lead_text[years[-1].end() :]):
+            chosen = (lead_start + years[-1].start(1), lead_start + years[-1].end(1))
     if chosen is None and value.kind == "target":
         # "By 2028, the proportion ... will be reduced from 18% in 2022 to 17%": the goal's year
         goal = re.search(r"\b[Bb]y\s+(?:19|20)\d\d(?:[/-]\d\d)?\b", text[sentence.start_char : sentence.end_char])
@@ -675,8 +816,7 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
 _FILLER = re.compile(r"\s*\)?\s*(?:(?:for|in|during)\s+)?(?:the\s+)?")
 
 _NEUTRAL = frozenset(
-    "and or the a an for at in with compared to of being was is were are now but still also "
-    "improving reached reduced fallen fell rose risen increased this that which it figure".split()
+    ["and", "or", "the", "a", "an", "for", "at", "in", "with", "compared", "to", "of", "being", "was", "is", "were", "are", "now", "but", "still", "also", "improving", "reached", "reduced", "fallen", "fell", "rose", "risen", "increased", "this", "that", "which", "it", "figure"]
 )
 
 
@@ -688,20 +828,29 @@ def _lead_is_neutral(lead: str) -> bool:
     return all(word.lower() in _NEUTRAL for word in words)
 
 
-def _measures(sentence: Span, values: list[_Value], previous: Span | None) -> None:
+def _measures(sentence: Span, values: list[_Value], previous: Span | None, previous_title: str | None = None) -> None:
     """Name each value's measure, leaving it None (so it is skipped) when unsure.
 
-    ``previous``: the sentence before (the last one with any text), for "this converts to".
+    ``previous``: the sentence before (the last one with any text), for "this converts to";
+    ``previous_title``: the measure the last value before this sentence belongs to, for
+    "This compares to 79% in 2019/20" (Coventry p4).
     """
     subject = _subject(sentence)
-    anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.I)
+    anaphora = re.search(r"\b(?:convert|converts|converted|equates?|equated|this\s+is)\b", sentence.text, re.IGNORECASE)
+    compares = re.match(r"\W*this\s+compares\s+(?:to|with)\b", sentence.text, re.IGNORECASE)
     for index, value in enumerate(values):
+        if value.title_attached and value.title:
+            continue  # named by the words around it already (_roles)
+        if compares and previous_title and index == 0 and value.kind == "actual":
+            value.title = previous_title
+            continue
         if value.label == "DURATION":
             # a duration belongs only to a measure of time: "Average length of care proceedings
             # rose from 28 weeks ... to 33 weeks" (seed 000 p16)
             candidates = _candidates(sentence, value.start)
             best = max(candidates)[1] if candidates else ""
-            timed = re.search(r"\b(?:length|duration|time|times|wait|waiting|days|weeks)\b", best, re.IGNORECASE)
+            # ... or of days lost: "Staff sickness absence decreased from 12.71 to 10.47 days per year" (Coventry p7)
+            timed = re.search(r"\b(?:length|duration|time|times|wait|waiting|days|weeks|absence|sickness)\b", best, re.IGNORECASE)
             value.title = best if timed else None
             continue
         if value.label == "COUNT":
@@ -711,8 +860,25 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None) -> No
             between = _PERIODS.sub(" ", _text(sentence.doc)[end : value.start])
             plain = all(word.lower() in _COUNT_VERBS for word in re.findall(r"[A-Za-z]+", between))
             # "... per LAC team social worker to 12.9 however the maximum is now at 18" (seed 002 p9)
-            named = re.match(r"(?:(?:total|overall)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
-            value.title = best if plain and named else None
+            named = re.match(r"(?:(?:total|overall|current)\s+)?numbers?\s+of\s", best, re.IGNORECASE)
+            # ... or the subject of a trend from one count to another: "Fly-tipping has increased
+            # by 62% – from 6,955 to 10,727" (Coventry p6)
+            lead = _lead(sentence, values, index)
+            trail = _trail(sentence, values, index)
+            trend = value.kind == "previous" and _FROM.search(lead) or (
+                index > 0 and values[index - 1].kind == "previous" and _TO_NEXT.search(lead)
+            )
+            if trend and not plain:
+                # "has increased from 121,391 transactions to 352,751 transactions" (Coventry p7):
+                # the count's own noun may stand between
+                noun = re.match(r"\s*([a-z]+)", trail)
+                plain = all(
+                    word.lower() in _COUNT_VERBS or noun and word.lower() == noun.group(1)
+                    for word in re.findall(r"[A-Za-z]+", between)
+                )
+            value.title = best if plain and (named or trend and best) else None
+            if value.title is None:
+                value.title = _counted(sentence, lead, trail, value)  # "The average in 2018/19 was 2457 households"
             continue
         attached = _attached_title(sentence, values, index)
         if attached:
@@ -723,7 +889,7 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None) -> No
         if earlier is not None and earlier.title and _INHERIT.match(lead) and lead.strip() and not earlier.title_attached:
             value.title = earlier.title  # "67.7% and 84.4% for the year to date"
             continue
-        paired = value.kind == "previous" and value.label != "DECIMAL" and _FROM.search(lead)
+        paired = value.kind == "previous" and (value.label != "DECIMAL" or value.unit) and _FROM.search(lead)
         if (value.kind in ("target", "benchmark", "previous") or value.label == "DECIMAL") and not paired:
             # a target or benchmark belongs to the value it is stated against, and only to that:
             # "reached 8.8% against a target of 4%" (seed 002 p5); "Current performance would
@@ -736,9 +902,17 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None) -> No
         if candidates:
             value.title = max(candidates)[1]
         elif subject and subject[0] <= value.start:
+            between = _PERIODS.sub(" ", _text(sentence.doc)[subject[0] : value.start])
+            if value.label == "MONEY" and not all(
+                word.lower() in _COUNT_VERBS | _CONNECTORS for word in re.findall(r"[A-Za-z]+", between)
+            ):
+                continue  # "No net new borrowing was undertaken ... and £25.1m of existing loans" (Kent p5)
             value.title = subject[1]
         elif value.unit and value.unit.startswith("rate") and anaphora and previous is not None:
             value.title = _sentence_title(previous)  # "When converted into a rate ... this is 244.0" (seed 002 p4)
+    for value in values:
+        if value.spend_of is not None and value.spend_of.title:
+            value.title, value.title_attached = value.spend_of.title, True
     # a measure named by the sentence (not by words beside the value) covers two values only
     # when nothing between them could name a different one: "78.7% and against local
     # standards 65.8%" (seed 002 p6) is skipped
@@ -806,38 +980,92 @@ _LONGEST_SENTENCE = 5000
 _LAYOUT = re.compile(r"\b(?:Target|Tolerance|Floor)\s*:?\s*\d|\bQ\s?\d\s*=\s*\d")
 
 
-def prose_indicators(pages: Sequence[Page], year_hint: str | None = None) -> Iterator[Indicator | IndicatorValue]:
+# A page worth reading: it prints a percentage, a rate, money or a trend between two numbers.
+_WORTH_READING = re.compile(
+    r"\d\s*%|per\s+(?:10|100|ten|hundred)|\bper\s+cent\b|£\s*\d|\bfrom\s+[\d,.]+\s+(?:[a-z]+\s+)?to\s+[\d,.]+"
+    r"|\b(?:number|numbers)\s+of\b",
+    re.IGNORECASE,
+)
+
+
+def _grid_rows(page: Page) -> list[str]:
+    """The rows of the page's tables of numbers, flattened: a sentence line printed in one is
+    a table's row, read by the table reader (scrutiny.extract.indicators), not prose."""
+    rows = []
+    for table in page.tables:
+        if not table.grid:
+            continue
+        for row in table.rows:
+            cells = [" ".join(cell.text.split()) for cell in row if cell.text.strip()]
+            numbers = [
+                c for c in cells
+                if re.fullmatch(r"[(£+\-−–]*\s*\d[\d,.]*\s*[%kmKM]?\)?", c) and not re.fullmatch(r"(?:19|20)\d\d", c)
+            ]
+            if len(cells) >= 2 and numbers:
+                rows.append(" ".join(cells))
+    return rows
+
+
+def prose_indicators(
+    pages: Sequence[Page], year_hint: str | None = None, reporting: Period | None = None
+) -> Iterator[Indicator | IndicatorValue]:
     """Indicators and values written in the sentences of ``pages`` (method "prose").
 
     ``year_hint`` (the document's title and meeting date) dates a bare "January" or "year
-    to date". Each value's ``context`` is its sentence exactly as the page text has it.
+    to date". ``reporting``, the period the document reports on (``periods.reporting_period``),
+    dates a value no sentence dates ("Fly-tipping has increased ... to 10,727" in an annual
+    report for 2020-21). Each value's ``context`` is its sentence exactly as the page prints
+    it. A page set in columns is read block by block (``Page.blocks``).
     """
     nlp = pipeline()
     named: dict[str, Indicator] = {}
     for page in pages:
-        if not page.text or not re.search(r"\d\s*%|per\s+(?:10|100|ten|hundred)", page.text, re.IGNORECASE):
+        text = "\n\n".join(page.blocks) if page.blocks else page.text
+        if not text or not _WORTH_READING.search(text):
             continue
-        if len(_LAYOUT.findall(page.text)) >= 2:
+        if len(_LAYOUT.findall(text)) >= 2:
             continue  # a table or infographic page (seed 000 p7-12): columns interleave in the text
-        doc = nlp(page.text)
+        doc = nlp.make_doc(text)
+        doc.user_data["scrutiny_blocks"] = bool(page.blocks)
+        for _, component in nlp.pipeline:
+            doc = component(doc)
         matches = filter_spans(_matcher()(doc, as_spans=True))
+        grid_rows = _grid_rows(page)
         previous = None
+        previous_title = None
         for sentence in doc.sents:
             if sentence.end_char - sentence.start_char > _LONGEST_SENTENCE:
                 continue  # not a sentence: a page of text with no full stop (the steps below grow with its square)
             values = _roles(sentence, _values(sentence, matches))
+            if grid_rows:
+                values = [v for v in values if not _in_grid(sentence, v, grid_rows)]
             if values:
                 taken: set[tuple[int, int]] = set()
                 for index in range(len(values)):
                     _period(sentence, values, index, taken)
-                _measures(sentence, values, previous)
-                yield from _records(page, sentence, values, year_hint, named)
+                _measures(sentence, values, previous, previous_title)
+                yield from _records(page, sentence, values, year_hint, named, reporting)
+                previous_title = next((v.title for v in reversed(values) if v.title), previous_title)
             if sentence.text.strip():
                 previous = sentence
 
 
+def _in_grid(sentence: Span, value: _Value, rows: list[str]) -> bool:
+    """Whether the printed line holding the value is (part of) a row of a table of numbers:
+    every word of the line is in one row ("Actual as at 30 September £70.7m ...", the row
+    "Actual as at 30 September 2024 | £70.7m | ...", Kent treasury p11)."""
+    text = _text(sentence.doc)
+    line_start = text.rfind("\n", 0, value.start) + 1
+    line_end = text.find("\n", value.end)
+    words = text[line_start : line_end if line_end >= 0 else len(text)].split()
+    if len(words) < 2:
+        return False
+    return any(set(words) <= set(row.split()) for row in rows)
+
+
 def _records(
-    page: Page, sentence: Span, values: list[_Value], year_hint: str | None, named: dict[str, Indicator]
+    page: Page, sentence: Span, values: list[_Value], year_hint: str | None, named: dict[str, Indicator],
+    reporting: Period | None = None,
 ) -> Iterator[Indicator | IndicatorValue]:
     context = sentence.text.strip()
     targets: dict[str, float] = {}
@@ -858,17 +1086,42 @@ def _records(
         kind = value.kind
         if kind == "previous" and value.period:
             kind = "actual"  # "compared to 92.8% 2015/16": a value of its own period
+        period = _collapse(value.period) if value.period else None
+        source = "sentence" if period else None
+        if period is None and reporting is not None and kind == "actual":
+            period, start, end, source = reporting.label, reporting.start, reporting.end, "document"
+        confidence, reason = _confidence(value, source)
         yield IndicatorValue(
             indicator=key,
             page=page.page,
             value=value.value,
             context=context,
             kind=kind,
-            period=_collapse(value.period) if value.period else None,
+            period=period,
             period_start=start,
             period_end=end,
             unit=value.unit,
             target=targets.get(value.title) if kind == "actual" else None,
             benchmark=value.benchmark,
             method=METHOD,
+            confidence=confidence,
+            confidence_reason=reason,
+            period_source=source,
         )
+
+
+def _confidence(value: _Value, period_source: str | None) -> tuple[str, str]:
+    """How sure a value read from a sentence is: a measure named by the words beside the
+    value and a period in the sentence are high; a measure taken from the sentence's subject,
+    or a period from the document, medium; neither, low."""
+    named = value.title_attached
+    if named and period_source == "sentence":
+        return "high", "prose: the words beside the value name its measure; the sentence its period"
+    if period_source == "sentence" or named:
+        why = "its period from the document's title" if period_source == "document" else (
+            "no period printed" if period_source is None else "the measure from the sentence's subject"
+        )
+        return "medium", f"prose: {why}"
+    if period_source == "document":
+        return "medium", "prose: the measure from the sentence's subject; its period from the document's title"
+    return "low", "prose: the measure from the sentence's subject; no period printed"
