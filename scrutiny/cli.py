@@ -397,6 +397,63 @@ def links(db_path: Path, pending: bool, statuses: tuple[str, ...], as_csv: bool)
     click.echo(f"{len(rows)} links")
 
 
+@cli.command()
+@db_option
+@click.option("--authority", help="Only this authority's requests (any case).")
+@click.option("--committee", help="Only the requests of this committee (any case).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["overdue", "outstanding", "returned"]),
+    help="Only requests with this status (repeatable).",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV in the returns review file's columns, ready to edit.")
+@_friendly_errors
+def followups(db_path: Path, authority: str | None, committee: str | None, statuses: tuple[str, ...],
+              as_csv: bool) -> None:
+    """List what meetings asked to come back, and whether and where it came back.
+
+    Each request (a report back, a briefing note, an update to a future meeting, a deferred
+    item) with its status: returned (with the meeting and paper it came back in, and why that
+    one), outstanding, or overdue (its date, or the next meeting it was due at, has passed).
+    To review a return: write the list as CSV to <db>.returns.csv beside the catalogue, put
+    "confirm" or "reject" in the decision column (to confirm another paper, put its committee,
+    date and title as the return; for one no paper holds, such as a note emailed to members,
+    write what came back and when), and build again. Rows left without a decision are ignored.
+
+    \b
+    Example:
+        scrutiny followups --db catalogue.db --status overdue
+        scrutiny followups --db catalogue.db --committee "corporate parenting panel"
+        scrutiny followups --db catalogue.db --csv > catalogue.returns.csv
+    """
+    from .catalogue.followups import report
+    from .followups import RETURNS_COLUMNS
+
+    rows = report(db_path, statuses, authority=authority, committee=committee)
+    if as_csv:
+        import csv
+        import sys
+
+        writer = csv.DictWriter(sys.stdout, [*RETURNS_COLUMNS, "status", "score", "evidence"],
+                                extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**row, "request": row["text"], "decision": "", "note": ""} for row in rows)
+        return
+    for row in rows:
+        asked = f"{row['authority']} {row['committee'] or '?'} {row['meeting_date'] or '(undated)'}"
+        click.echo(f"{row['status']:<11} {asked}: {row['subject']}")
+        due = ", ".join(part for part in (row["due_committee"], row["due_date"] or row["due"]) if part)
+        if due:
+            click.echo(f"            due: {due}")
+        if row["return_title"]:
+            click.echo(f"            {'came back' if row['status'] == 'returned' else 'perhaps'}: "
+                       f"{row['return_committee'] or row['return_kind']} {row['return_date'] or ''}: {row['return_title']} "
+                       f"({row['return_status']}, {row['score']:.0f})")
+    click.echo(f"{len(rows)} requests")
+
+
 _ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -161,6 +161,7 @@ class BuildSummary:
     # nothing linking reads changed) and how many links it wrote or removed.
     relinked_authorities: int | None = 0
     links_changed: int = 0
+    followups: dict[str, int] | None = None  # requests in minutes by status (scrutiny.followups)
     ocr_pages: int = 0  # pages read by OCR in this build
 
     def add(self, outcome: Outcome) -> None:
@@ -191,6 +192,9 @@ class BuildSummary:
             if self.links.get("rejected"):
                 counts += f", {self.links['rejected']} rejected"
             text += f"; measure links: {counts}"
+        if self.followups:
+            text += (f"; requests: {sum(self.followups.values())} ({self.followups.get('returned', 0)} returned, "
+                     f"{self.followups.get('overdue', 0)} overdue)")
         return text
 
 
@@ -763,6 +767,7 @@ class Build:
         try:
             yield from self._in_order(catalogue, readers)
             self._link_measures(catalogue)
+            self._follow_up(catalogue)
             finished = True
         finally:
             readers.close(finished)
@@ -841,6 +846,16 @@ class Build:
                 "every authority" if only is None else f"{len(only)} authorities", relinked,
             )
         self.summary.links = measure_tables.link_counts(db)
+
+    def _follow_up(self, catalogue: Catalogue) -> None:
+        """Requests in minutes and their returns (scrutiny.followups), remade for the authorities
+        whose papers changed; every request's status brought up to today."""
+        from .followups import follow_up, returns_review_path
+
+        review = returns_review_path(self.db_path)
+        done = follow_up(catalogue, _display_path(review))
+        self.summary.problems.extend(done.problems)
+        self.summary.followups = done.counts
 
     def _in_order(self, catalogue: Catalogue, readers: Executor) -> Iterator[Outcome]:
         ahead = 4 * readers.capacity

@@ -461,6 +461,103 @@ class MeasureReview:
     note: str | None = None
 
 
+# --- Follow-ups: requests of a meeting and their returns (extract.requests, nlp.returns) --
+
+
+@dataclass(frozen=True)
+class MinuteText:
+    """One resolution, action or agenda item of catalogued minutes, as the request finder reads it."""
+
+    source: str  # "resolution", "action" or "item"
+    source_id: int  # its row in resolutions, actions or agenda_items
+    document_id: int
+    authority: str | None
+    committee: str | None
+    meeting_date: str | None  # ISO: the meeting that made it (a reprint's own meeting)
+    page: int | None
+    text: str  # verbatim
+    item_title: str | None = None
+    agenda_item_id: int | None = None
+    resolution_id: int | None = None
+    owner: str | None = None  # an action's owner, as written
+    due: str | None = None  # an action's due, as written
+
+
+@dataclass(frozen=True)
+class Request:
+    """Something a meeting asked to come back (or an officer undertook to bring back): a report,
+    a briefing note, an update to a future meeting, information to members, a deferred item.
+
+    ``subject`` is what is asked for, in the minutes' words; ``to`` who it comes back to, as
+    written ("the Panel", "Cabinet", "Members"); ``due`` when, as written, and ``due_date`` that
+    as a date where the words give one ("in six months" from the meeting; "on 23rd January
+    2025"); ``due_meeting`` "next" for the next meeting of whoever it comes back to, "future" for a
+    future meeting, "next appropriate" where the minutes leave it open.
+    """
+
+    source: MinuteText
+    text: str  # the sentence that asks, verbatim
+    kind: str  # report, briefing note, update, information, kept informed, deferred item, data
+    subject: str
+    owner: str | None = None
+    to: str | None = None
+    due: str | None = None
+    due_date: str | None = None
+    due_meeting: str | None = None
+    #: The question it answers, where the sentence before it asks one ("A Member questioned the
+    #: timeline for outcomes of the Big Listen Consultation."), verbatim.
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class ReturnCandidate:
+    """A later paper, agenda item or minute of the same authority that may answer a request."""
+
+    kind: str  # "agenda item", "listed item" (on an agenda), "paper", "resolution", "minute"; "outside the catalogue"
+    source_id: int | None  # its row (agenda_items, resolutions, documents); for a listed item, the document
+    document_id: int | None  # None only for a return a person confirmed that no paper of the catalogue holds
+    authority: str | None
+    committee: str | None
+    meeting_date: str | None
+    page: int | None
+    title: str  # what is compared with the request: a title, a resolution, a sentence
+
+
+@dataclass(frozen=True)
+class RequestReturn:
+    """The return found for a request (``request``: its index in the requests linked), with how sure.
+
+    ``status``: "automatic" (scored at or above the threshold), "pending" (a person should look),
+    "confirmed" or "rejected" (a person's decision, from the returns review file).
+    """
+
+    request: int
+    candidate: ReturnCandidate
+    score: float
+    method: str  # "title", "minute", "review"
+    status: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ReturnReview:
+    """A person's decision about a request's return, read from the returns review file.
+
+    Keyed by what survives a rebuild: the asking meeting (authority, committee, date) and the
+    request's words as the minutes print them, and the return's meeting and title.
+    """
+
+    authority: str | None
+    committee: str | None
+    meeting_date: str | None
+    request: str
+    return_committee: str | None
+    return_date: str | None
+    return_title: str
+    decision: str  # "confirm" or "reject"
+    note: str | None = None
+
+
 # --- Fetching from ModernGov (corpus.moderngov) -------------------------------------
 
 

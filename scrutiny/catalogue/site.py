@@ -28,6 +28,7 @@ from markupsafe import Markup, escape
 from ..corpus.discover import sha256_of
 from ..records import LOW_OCR_CONFIDENCE
 from ..vocab import vocabulary
+from . import feeds
 from .query import EXAMPLES, Query, parse
 
 __all__ = ["SEARCHED", "measure_chart", "source_link"]
@@ -1041,8 +1042,100 @@ async def committee_page(datasette, request):
         "select id as document_id, title, kind, path, 1 as page from documents "
         "where authority = :authority and committee = :committee and meeting_date is null order by title", params)]  # fmt: skip
     context = {**params, "meetings": [r for r in rows if r["meeting_date"]], "undated": _linked(datasette, undated),
-               "database": db.name}  # fmt: skip
+               "database": db.name, "followups": await _followup_counts(db, params),
+               "followups_url": followups_path(params["authority"], params["committee"])}  # fmt: skip
     return await _render(datasette, request, "scrutiny_committee.html", context)
+
+
+# Follow-ups: what a committee asked to come back, and whether it did ---------------------------
+
+
+def followups_path(authority: str | None, committee: str | None) -> str | None:
+    if not (authority and committee):
+        return None
+    return f"/-/followups/{quote(authority, safe='')}/{quote(committee, safe='')}"
+
+
+async def _followup_counts(db, params: dict[str, str]) -> dict[str, Any] | None:
+    """"14 requests since 2024, 9 returned, 3 overdue": the committee's requests in numbers."""
+    if not await db.table_exists("requests"):
+        return None
+    row = (await db.execute(
+        "select count(*), min(substr(meeting_date, 1, 4)), sum(status = 'returned'), sum(status = 'overdue'), "
+        "sum(status = 'outstanding') from requests where authority = :authority and committee = :committee",
+        params)).first()  # fmt: skip
+    if not row or not row[0]:
+        return None
+    count, since, returned, overdue, outstanding = row[0], row[1], row[2] or 0, row[3] or 0, row[4] or 0
+    sentence = f"{count} request{'s' if count != 1 else ''}"
+    sentence += f" since {since}" if since else ""
+    sentence += f", {returned} returned, {overdue} overdue"
+    if outstanding:
+        sentence += f", {outstanding} outstanding"
+    return {"requests": count, "since": since, "returned": returned, "overdue": overdue,
+            "outstanding": outstanding, "sentence": sentence}  # fmt: skip
+
+
+_FOLLOWUPS_SQL = """
+    select q.*, d.path, r.kind as return_kind, r.document_id as return_document_id, r.committee as return_committee,
+      r.meeting_date as return_date, r.page as return_page, r.title as return_title, r.status as return_status,
+      r.score as return_score, r.evidence as return_evidence, rd.path as return_path,
+      cast(julianday(:today) - julianday(q.meeting_date) as integer) as age_days,
+      cast(julianday(:today) - julianday(q.overdue_since) as integer) as overdue_days
+    from requests q join documents d on d.id = q.document_id
+    left join returns r on r.id = q.return_id left join documents rd on rd.id = r.document_id
+    where q.authority = :authority and {scope}
+    order by case q.status when 'overdue' then 0 when 'outstanding' then 1 else 2 end,
+      q.meeting_date is null, q.meeting_date, q.page, q.id
+"""
+
+
+async def followups_page(datasette, request):
+    """A committee's follow-ups: what it asked to come back, outstanding and overdue first with their
+    age, each with its trail from the asking meeting to its return; and what others asked of it."""
+    import datetime
+
+    db = _database(datasette)
+    params = {"authority": _url_var(request, "authority"), "committee": _url_var(request, "committee"),
+              "today": datetime.date.today().isoformat()}  # fmt: skip
+    if not await db.table_exists("requests"):
+        raise NotFound("This catalogue has no follow-ups yet: build it again with this version of scrutiny")
+    asked = [dict(r) for r in await db.execute(_FOLLOWUPS_SQL.format(scope="q.committee = :committee"), params)]
+    of_it = [dict(r) for r in await db.execute(
+        _FOLLOWUPS_SQL.format(scope="q.due_committee = :committee and q.committee != :committee"), params)]  # fmt: skip
+    known = (await db.execute("select 1 from documents where authority = :authority and committee = :committee "
+                              "limit 1", params)).first()  # fmt: skip
+    if not known and not asked and not of_it:
+        raise NotFound(f"No committee {params['committee']!r} of {params['authority']} in this catalogue")
+    held = {(r[0], r[1]) for r in await db.execute(
+        "select distinct committee, meeting_date from documents where authority = :authority", params)}  # fmt: skip
+    for row in asked + of_it:
+        row["source"] = source_link(datasette, row["path"], row["page"])
+        row["document_url"] = datasette.urls.path(f"/-/documents/{row['document_id']}") + f"?page={row['page']}#page-{row['page']}"
+        row["meeting_url"] = meeting_path(row["authority"], row["committee"], row["meeting_date"])
+        row["due_url"] = (meeting_path(row["authority"], row["due_committee"], row["due_date"])
+                          if (row["due_committee"], row["due_date"]) in held else None)  # a meeting it holds
+        # Not back yet: the later meetings of the committee it was due at whose papers the catalogue
+        # holds, so that "outstanding" says how long in meetings, not only days: Kent's Governance
+        # Working Party Update, deferred on 19 December 2024 "to the next appropriate meeting of Full
+        # Council", is in none of the papers of three later County Council meetings.
+        later = [] if row["status"] == "returned" or not row["meeting_date"] else sorted(
+            day for committee, day in held if committee == row["due_committee"] and day and day > row["meeting_date"])
+        row["later_meetings"] = [(day, meeting_path(row["authority"], row["due_committee"], day)) for day in later]
+        if row["return_title"]:
+            row["return_meeting_url"] = meeting_path(row["authority"], row["return_committee"], row["return_date"])
+            row["return_source"] = source_link(datasette, row["return_path"], row["return_page"])
+            row["return_document_url"] = None if row["return_document_id"] is None else (  # confirmed, outside the papers
+                datasette.urls.path(f"/-/documents/{row['return_document_id']}")
+                + (f"?page={row['return_page']}#page-{row['return_page']}" if row["return_page"] else ""))
+    feed = datasette.urls.path("/-/feeds/overdue.atom") + "?" + urlencode(
+        {"authority": params["authority"], "committee": params["committee"]})
+    context = {
+        **params, "asked": asked, "of_it": of_it, "database": db.name, "feed": feed,
+        "counts": await _followup_counts(db, params),
+        "committee_url": committee_path(params["authority"], params["committee"]),
+    }  # fmt: skip
+    return await _render(datasette, request, "scrutiny_followups.html", context)
 
 
 async def committees_index(datasette, request):
@@ -1118,6 +1211,10 @@ def register_routes():
         (r"^/-/committees$", committees_index),
         (r"^/-/committees/(?P<authority>[^/]+)/(?P<committee>[^/]+)$", committee_page),
         (r"^/-/documents/(?P<document_id>[0-9]+)$", document_page),
+        (r"^/-/followups/(?P<authority>[^/]+)/(?P<committee>[^/]+)$", followups_page),
+        (r"^/-/feeds/resolutions\.atom$", feeds.resolutions_feed),
+        (r"^/-/feeds/overdue\.atom$", feeds.overdue_feed),
+        (r"^/-/feeds/outside-tolerance\.atom$", feeds.tolerance_feed),
         (r"^/(?P<mount>files(?:-[0-9]+)?)/(?P<path>.+)$", source_file),
     ]
 
