@@ -96,6 +96,12 @@ def create(db: sqlite_utils.Database) -> None:
         db["returns"].create_index(["request_id"], if_not_exists=True)
     if not db["requests"].detect_fts():
         db["requests"].enable_fts(["subject", "text", "item"], tokenize="porter", create_triggers=True)
+        # its update trigger fires only when an indexed column changes, as the catalogue's
+        # others do (else the next opening of the catalogue rewrites it: a write in a build
+        # that changed nothing)
+        from .store import scope_fts_triggers
+
+        scope_fts_triggers(db)
 
 
 def authority_digests(db: sqlite_utils.Database) -> dict[str, str]:
