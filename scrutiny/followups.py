@@ -29,6 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalogue import changes
 from .catalogue import followups as tables
 from .extract.requests import listed_items, receipt_sentences, requests_in
 from .records import Problem, ReturnCandidate, ReturnReview
@@ -49,6 +50,8 @@ _MADE_WITH = (
     _HERE / "data" / "followup_cues.yml", SYNONYMS, _HERE / "extract" / "requests.py",
     _HERE / "nlp" / "returns.py", _HERE / "nlp" / "linking.py",
 )
+#: The step's name in the catalogue's change log (scrutiny.catalogue.changes).
+STEP = "followups"
 _OPENING_CHARS = 600  # of a paper's first page: its title, summary or purpose
 # A later resolution that can be a return receives or notes something: "the Panel note the
 # Participation Team Update" (Kent Corporate Parenting Panel, page 2).
@@ -208,17 +211,25 @@ def follow_up(catalogue, review_path: str | Path, today: str | None = None) -> F
         by_authority[(review.authority or "").casefold()].append(review)
     reviewed = _review_digests(reviews)
     made_with = fingerprint(*_MADE_WITH)
-    digests = tables.authority_digests(db)
-    inputs = {"made with": made_with}
-    for authority, digest in digests.items():
-        inputs[f"authority:{authority}"] = hashlib.sha256(
-            f"{digest}|{reviewed.get(authority.casefold(), '')}".encode()).hexdigest()
+    # What changed since the step last ran: the catalogue's change log names the authorities
+    # whose documents were written (scrutiny.catalogue.changes), so the step costs what changed,
+    # not a pass over every document; the inputs table keeps the review decisions it used.
+    logged = changes.since(db, STEP)
+    upto = logged.upto if logged is not None else changes.latest(db)
+    inputs = {"made with": made_with, **{f"review:{name}": digest for name, digest in reviewed.items()}}
     before = tables.followup_inputs(db)
-    everything = before.get("made with") != made_with
-    changed = [a for a in digests if everything or before.get(f"authority:{a}") != inputs[f"authority:{a}"]]
-    gone = [name.split(":", 1)[1] for name in before if name.startswith("authority:") and name not in inputs]
+    if logged is None or before.get("made with") != made_with:
+        changed = set(tables.authorities(db)) | set(tables.followed_authorities(db))
+    else:
+        changed = {authority for authority in logged.authorities if authority}
+        names = {key for key in {*before, *inputs} if key.startswith("review:") and before.get(key) != inputs.get(key)}
+        if names:  # a person's decisions changed: the authorities they name are linked again
+            folded = {name.split(":", 1)[1] for name in names}
+            changed |= {a for a in tables.authorities(db) if a.casefold() in folded}
+    gone = sorted(a for a in changed if not tables.holds_documents(db, a))
     if gone:
         tables.forget_authorities(db, gone)
+    changed = sorted(set(changed) - set(gone))
     if changed:
         from .nlp.returns import due_for, link_returns  # spaCy loads only when there is linking to do
 
@@ -233,6 +244,8 @@ def follow_up(catalogue, review_path: str | Path, today: str | None = None) -> F
         result.relinked = changed
     tables.refresh_statuses(db, today)
     tables.save_followup_inputs(db, inputs)
+    if logged is None or logged:  # nothing logged since the mark: the mark stands (no write)
+        changes.mark(db, STEP, upto)
     problems += _unmatched(db, reviews, review_path)
     catalogue.replace_problems("review", [str(review_path)], problems)
     result.problems.extend(problems)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import replace
 
 import pytest
 import sqlite_utils
@@ -22,7 +23,7 @@ from scrutiny.catalogue import followups as tables
 from scrutiny.cli import cli
 from scrutiny.extract.requests import due_date, listed_items, requests_in, sentences
 from scrutiny.followups import RETURNS_COLUMNS, follow_up, returns_review_path
-from scrutiny.records import MinuteText
+from scrutiny.records import Document, MinuteText
 
 
 def _requests(db_path) -> dict[str, dict]:
@@ -230,6 +231,23 @@ def test_statuses_follow_the_day_without_relinking(catalogue_copy, tmp_path):
         register = catalogue.db.execute(
             "select status, overdue_since from requests where subject = 'The Corporate Risk Register'").fetchone()
         assert register == ("overdue", "2025-01-24")
+
+
+def test_a_manifest_edit_of_a_meeting_relinks_only_its_authority(catalogue_copy, tmp_path):
+    # The follow-up step reads the catalogue's change log, not every document: a committee
+    # corrected in the manifest is logged against the document's authority, and only that
+    # authority's requests are found again (the build before linked them all).
+    review = tmp_path / "none.returns.csv"
+    with Catalogue(catalogue_copy) as catalogue:
+        row = next(catalogue.db.query(
+            "select * from documents where authority = 'Doncaster' and kind = 'minutes' order by id limit 1"))
+        document = Document(**{name: row[name] for name in (
+            "path", "sha256", "format", "size", "page_count", "title", "authority", "committee",
+            "meeting_date", "kind", "source_url")})
+        assert follow_up(catalogue, review).relinked == []
+        assert catalogue.update_facts(row["id"], replace(document, committee="Children and Young People Scrutiny Panel"))
+        assert follow_up(catalogue, review).relinked == ["Doncaster"]
+        assert follow_up(catalogue, review).relinked == []
 
 
 def _review(path, rows):

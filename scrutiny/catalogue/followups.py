@@ -10,7 +10,6 @@ build becomes ``overdue`` without relinking).
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
@@ -22,10 +21,9 @@ from ..errors import ScrutinyError
 from ..records import MinuteText, Request, RequestReturn
 
 __all__ = [
-    "STATUSES", "TABLES", "authority_digests", "calendar", "committee_counts", "create", "followup_inputs",
-    "forget_authorities",
-    "minute_texts", "paper_rows", "refresh_statuses", "replace_followups", "report", "save_followup_inputs",
-    "status_counts",
+    "STATUSES", "TABLES", "authorities", "calendar", "committee_counts", "create", "followed_authorities",
+    "followup_inputs", "forget_authorities", "holds_documents", "minute_texts", "paper_rows",
+    "refresh_statuses", "replace_followups", "report", "save_followup_inputs", "status_counts",
 ]
 
 TABLES = ("requests", "returns", "followup_inputs")
@@ -104,18 +102,18 @@ def create(db: sqlite_utils.Database) -> None:
         scope_fts_triggers(db)
 
 
-def authority_digests(db: sqlite_utils.Database) -> dict[str, str]:
-    """Per authority, a digest of its documents (content, meeting, kind, title): what its requests
-    and their returns are made from."""
-    digests: dict[str, hashlib._Hash] = {}
-    for row in db.execute(
-        "select coalesce(authority, ''), id, sha256, coalesce(committee, ''), coalesce(meeting_date, ''), "
-        "coalesce(kind, ''), coalesce(title, '') from documents order by authority, id"
-    ):
-        digest = digests.setdefault(row[0], hashlib.sha256())
-        digest.update("|".join(str(v) for v in row[1:]).encode())
-        digest.update(b"\n")
-    return {authority: digest.hexdigest() for authority, digest in digests.items() if authority}
+def authorities(db: sqlite_utils.Database) -> list[str]:
+    """The authorities the catalogue holds documents of."""
+    return [row[0] for row in db.execute("select distinct authority from documents where authority is not null")]
+
+
+def followed_authorities(db: sqlite_utils.Database) -> list[str]:
+    """The authorities that have follow-ups stored."""
+    return [row[0] for row in db.execute("select distinct authority from requests where authority is not null")]
+
+
+def holds_documents(db: sqlite_utils.Database, authority: str) -> bool:
+    return db.execute("select 1 from documents where authority = ? limit 1", [authority]).fetchone() is not None
 
 
 def followup_inputs(db: sqlite_utils.Database) -> dict[str, str]:

@@ -477,8 +477,9 @@ class Catalogue:
             with self.db.atomic():
                 self.db["documents"].update(document_id, changes)
                 self._copy_meeting_facts(document_id, changes)
-                if "authority" in changes:  # its measures link within another authority now
-                    log_change(self.db, document_id, [current["authority"], changes["authority"]])
+                # its measures link within another authority now, or its requests and returns
+                # are read in another committee, date or kind (scrutiny.followups)
+                log_change(self.db, document_id, [current["authority"], document.authority])
         return bool(changes)
 
     def _copy_meeting_facts(self, document_id: int, changes: dict) -> None:
