@@ -20,7 +20,6 @@ reported as a problem, never dropped in silence.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import logging
@@ -33,7 +32,7 @@ from .catalogue import changes
 from .catalogue import followups as tables
 from .extract.requests import listed_items, receipt_sentences, requests_in
 from .records import Problem, ReturnCandidate, ReturnReview
-from .registry import DECISIONS, SYNONYMS, fingerprint
+from .registry import DECISIONS, SYNONYMS, decision_rows, fingerprint
 
 __all__ = ["RETURNS_COLUMNS", "FollowUps", "follow_up", "load_return_reviews", "returns_review_path"]
 
@@ -77,43 +76,31 @@ def returns_review_path(db_path: str | Path) -> Path:
 def load_return_reviews(path: str | Path) -> tuple[list[ReturnReview], list[Problem]]:
     """The decisions in a returns review file, and a problem for each row that can't be used.
     Rows with no decision (a listing, as ``scrutiny followups --csv`` writes it) are skipped."""
-    path = Path(path)
-    if not path.exists():
-        return [], []
-    reviews, problems = [], []
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = {"request", "return_title", "decision"} - set(reader.fieldnames or ())
-        if missing:
-            return [], [Problem(str(path), "review", (
-                f"The returns review file has no {', '.join(sorted(missing))} column; its first line must be "
-                f"{','.join(RETURNS_COLUMNS)}. No decision in it was used."))]
-        for number, row in enumerate(reader, start=2):
-            decision = (row.get("decision") or "").strip().lower()
-            if not decision:
-                continue
-            why = None
-            if decision not in DECISIONS:
-                why = f"the decision {decision!r} is neither confirm nor reject"
-            elif not (row.get("request") or "").strip():
-                why = "it has no request"
-            elif not (row.get("return_title") or "").strip():
-                why = "it names no return (return_title)"
-            if why:
-                problems.append(Problem(str(path), "review", (
-                    f"Line {number} of the returns review file was not used: {why}. Correct it and build again.")))
-                continue
-            reviews.append(ReturnReview(
-                authority=(row.get("authority") or "").strip() or None,
-                committee=(row.get("committee") or "").strip() or None,
-                meeting_date=(row.get("meeting_date") or "").strip() or None,
-                request=" ".join((row.get("request") or "").split()),
-                return_committee=(row.get("return_committee") or "").strip() or None,
-                return_date=(row.get("return_date") or "").strip() or None,
-                return_title=" ".join((row.get("return_title") or "").split()),
-                decision=DECISIONS[decision],
-                note=(row.get("note") or "").strip() or None,
-            ))
+    reviews: list[ReturnReview] = []
+    rows, problems = decision_rows(path, ("request", "return_title", "decision"), RETURNS_COLUMNS, "returns review file")
+    for number, row, decision in rows:
+        why = None
+        if decision not in DECISIONS:
+            why = f"the decision {decision!r} is neither confirm nor reject"
+        elif not (row.get("request") or "").strip():
+            why = "it has no request"
+        elif not (row.get("return_title") or "").strip():
+            why = "it names no return (return_title)"
+        if why:
+            problems.append(Problem(str(path), "review", (
+                f"Line {number} of the returns review file was not used: {why}. Correct it and build again.")))
+            continue
+        reviews.append(ReturnReview(
+            authority=(row.get("authority") or "").strip() or None,
+            committee=(row.get("committee") or "").strip() or None,
+            meeting_date=(row.get("meeting_date") or "").strip() or None,
+            request=" ".join((row.get("request") or "").split()),
+            return_committee=(row.get("return_committee") or "").strip() or None,
+            return_date=(row.get("return_date") or "").strip() or None,
+            return_title=" ".join((row.get("return_title") or "").split()),
+            decision=DECISIONS[decision],
+            note=(row.get("note") or "").strip() or None,
+        ))
     return reviews, problems
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .records import Measure, MeasureReview, OfficialValue, Problem
 
 __all__ = [
-    "DATA", "REVIEW_COLUMNS", "Registry", "fingerprint", "load_official_values",
+    "DATA", "REVIEW_COLUMNS", "Registry", "decision_rows", "fingerprint", "load_official_values",
     "load_registry", "load_reviews", "review_path",
 ]
 
@@ -101,42 +102,55 @@ def load_reviews(path: str | Path, known: set[str]) -> tuple[list[MeasureReview]
     Rows with no decision are listings (``scrutiny links --csv`` writes them) and are skipped.
     A missing file means no decisions yet.
     """
+    reviews: list[MeasureReview] = []
+    rows, problems = decision_rows(path, ("title", "measure_id", "decision"), REVIEW_COLUMNS, "review file")
+    for number, row, decision in rows:
+        measure_id = (row.get("measure_id") or "").strip()
+        title = " ".join((row.get("title") or "").split())
+        why = None
+        if decision not in DECISIONS:
+            why = f"the decision {decision!r} is neither confirm nor reject"
+        elif measure_id not in known:
+            why = f"{measure_id!r} is not a measure id in the registry (scrutiny/data/measures.csv)"
+        elif not title:
+            why = "it has no title"
+        if why:
+            problems.append(Problem(str(path), "review", f"Line {number} of the review file was not used: {why}. Correct it and build again."))
+            continue
+        reviews.append(MeasureReview(
+            authority=(row.get("authority") or "").strip() or None,
+            code=(row.get("code") or "").strip() or None,
+            title=title,
+            measure_id=measure_id,
+            decision=DECISIONS[decision],
+            note=(row.get("note") or "").strip() or None,
+        ))
+    return reviews, problems
+
+
+def decision_rows(
+    path: str | Path, required: Sequence[str], columns: Sequence[str], what: str
+) -> tuple[list[tuple[int, dict[str, str], str]], list[Problem]]:
+    """The rows of a review file that carry a decision, each with its line number and the
+    decision in lower case; a problem if the file lacks a ``required`` column (then no row).
+    Rows with no decision are listings (as ``scrutiny links --csv`` and ``scrutiny followups
+    --csv`` write them) and are skipped. A missing file means no decisions yet."""
     path = Path(path)
     if not path.exists():
         return [], []
-    reviews, problems = [], []
     with open(path, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        missing = {"title", "measure_id", "decision"} - set(reader.fieldnames or ())
+        missing = set(required) - set(reader.fieldnames or ())
         if missing:
             return [], [Problem(str(path), "review", (
-                f"The review file has no {', '.join(sorted(missing))} column; its first line must "
-                f"be {','.join(REVIEW_COLUMNS)}. No decision in it was used."))]
+                f"The {what} has no {', '.join(sorted(missing))} column; its first line must be "
+                f"{','.join(columns)}. No decision in it was used."))]
+        rows = []
         for number, row in enumerate(reader, start=2):
             decision = (row.get("decision") or "").strip().lower()
-            if not decision:
-                continue
-            measure_id = (row.get("measure_id") or "").strip()
-            title = " ".join((row.get("title") or "").split())
-            why = None
-            if decision not in DECISIONS:
-                why = f"the decision {decision!r} is neither confirm nor reject"
-            elif measure_id not in known:
-                why = f"{measure_id!r} is not a measure id in the registry (scrutiny/data/measures.csv)"
-            elif not title:
-                why = "it has no title"
-            if why:
-                problems.append(Problem(str(path), "review", f"Line {number} of the review file was not used: {why}. Correct it and build again."))
-                continue
-            reviews.append(MeasureReview(
-                authority=(row.get("authority") or "").strip() or None,
-                code=(row.get("code") or "").strip() or None,
-                title=title,
-                measure_id=measure_id,
-                decision=DECISIONS[decision],
-                note=(row.get("note") or "").strip() or None,
-            ))
-    return reviews, problems
+            if decision:
+                rows.append((number, row, decision))
+    return rows, []
 
 
 def fingerprint(*paths: str | Path) -> str:

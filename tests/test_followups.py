@@ -22,8 +22,9 @@ from scrutiny.catalogue import Catalogue
 from scrutiny.catalogue import followups as tables
 from scrutiny.cli import cli
 from scrutiny.extract.requests import due_date, listed_items, requests_in, sentences
-from scrutiny.followups import RETURNS_COLUMNS, follow_up, returns_review_path
+from scrutiny.followups import RETURNS_COLUMNS, follow_up, load_return_reviews, returns_review_path
 from scrutiny.records import Document, MinuteText
+from scrutiny.registry import REVIEW_COLUMNS, load_reviews
 
 
 def _requests(db_path) -> dict[str, dict]:
@@ -357,3 +358,21 @@ def test_followups_command_lists_requests_as_a_review_file(built_catalogue, tmp_
     result = CliRunner().invoke(cli, ["build", str(empty_folder), "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     assert tables.status_counts(sqlite_utils.Database(db_path)).get("returned", 0) == 0
+
+
+def test_a_review_file_without_its_columns_is_reported_and_none_of_it_used(tmp_path):
+    # A links review file given where a returns review file belongs, and the other way round:
+    # each names the columns it lacks and the first line it needs; no decision is taken.
+    links = tmp_path / "c.review.csv"
+    links.write_text(",".join(REVIEW_COLUMNS) + "\nKent,,Re-referrals,cp-re-referrals,confirm,\n", encoding="utf-8")
+    returns = tmp_path / "c.returns.csv"
+    _review(returns, [{**_UPDATES, "decision": "confirm"}])
+    reviews, [problem] = load_return_reviews(links)
+    assert reviews == [] and problem.stage == "review"
+    assert "The returns review file has no request, return_title column" in problem.error
+    assert ",".join(RETURNS_COLUMNS) in problem.error
+    reviews, [problem] = load_reviews(returns, {"cp-re-referrals"})
+    assert reviews == [] and "The review file has no measure_id, title column" in problem.error
+    # Each read in its right place, the decision is taken.
+    assert [r.decision for r in load_return_reviews(returns)[0]] == ["confirm"]
+    assert [r.measure_id for r in load_reviews(links, {"cp-re-referrals"})[0]] == ["cp-re-referrals"]
