@@ -32,6 +32,7 @@ from click.testing import CliRunner
 
 import badfiles
 from conftest import CORPUS, REPO
+from loopback import LoopbackSite
 from scrutiny.cli import cli
 from scrutiny.corpus import Fetch, FetchSettings
 from scrutiny.corpus.moderngov import parse_meeting, resolve_site
@@ -126,7 +127,7 @@ FAULTY_ITEMS.append(
 CLEAN_ITEMS = [{"title": "Slow paper", "documents": [("/documents/s321/Slow%20Paper.pdf", "Slow paper", {})]}]
 
 
-class ModernGovSite:
+class ModernGovSite(LoopbackSite):
     """A ModernGov-shaped site on a loopback port, counting the requests it answers."""
 
     def __init__(self):
@@ -135,44 +136,20 @@ class ModernGovSite:
         self.agents: set[str] = set()
         self.hold: threading.Event | None = None  # when set, Slow Paper stalls half-way until released
         self.flaky_left = 1  # how many 503s /documents/s503 gives before it answers
-        site = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                site.requests.append(self.path)
-                site.times.append(time.monotonic())
-                site.agents.add(self.headers.get("User-Agent", ""))
-                site.answer(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+    def seen(self, handler):
+        self.requests.append(handler.path)
+        self.times.append(time.monotonic())
+        self.agents.add(handler.headers.get("User-Agent", ""))
 
     def stop(self):
         if self.hold:
             self.hold.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().stop()
 
     def document_requests(self) -> list[str]:
         return [p for p in self.requests if not p.startswith(("/mgWebService.asmx", "/robots.txt"))]
-
-    @staticmethod
-    def send(handler, status: int, body: bytes, content_type: str, headers: dict | None = None):
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            handler.send_header(name, value)
-        handler.end_headers()
-        handler.wfile.write(body)
 
     @staticmethod
     def send_half(handler, body: bytes):
@@ -550,36 +527,21 @@ PDF_A = CORPUS / "pdf" / "004_4b7e043a54d74d09.pdf"
 PDF_B = CORPUS / "real" / "kcc_cabinet_2025-03-04_agenda_frontsheet.pdf"
 
 
-class Elsewhere:
+class Elsewhere(LoopbackSite):
     """Another site on another loopback port (another host, to a client): where a hostile
     site's redirects point. It counts what it is asked for."""
 
     def __init__(self):
         self.requests: list[str] = []
-        site = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                site.requests.append(self.path)
-                if self.path == "/robots.txt":
-                    body, kind = b"User-agent: *\nDisallow: /private/\n", "text/plain"
-                else:
-                    body, kind = PDF_B.read_bytes(), "application/pdf"
-                ModernGovSite.send(self, 200, body, kind)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.host = f"127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, handler):
+        self.requests.append(handler.path)
+        if handler.path == "/robots.txt":
+            body, kind = b"User-agent: *\nDisallow: /private/\n", "text/plain"
+        else:
+            body, kind = PDF_B.read_bytes(), "application/pdf"
+        self.send(handler, 200, body, kind)
 
 
 class HostileSite(ModernGovSite):

@@ -13,9 +13,7 @@ shape; every word the follow-ups are read from is a real paper's.
 from __future__ import annotations
 
 import copy
-import threading
 import xml.etree.ElementTree as ET
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,6 +21,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from conftest import CORPUS, REPO
+from loopback import LoopbackSite
 from scrutiny.cli import cli
 
 FIXTURES = REPO / "tests" / "fixtures" / "moderngov"
@@ -109,23 +108,8 @@ def _meeting(base: str, meeting_id: str) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-class KentSite:
-    def __init__(self):
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                site.answer(self)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+class KentSite(LoopbackSite):
+    """Kent's run of meetings as a ModernGov site on a loopback port."""
 
     def answer(self, handler):
         parts = urlsplit(handler.path)
@@ -141,15 +125,7 @@ class KentSite:
             body, kind, status = _meeting(self.url, query["lMeetingId"]), "text/xml; charset=utf-8", 200
         elif handler.path in PAPERS:
             body, kind, status = PAPERS[handler.path].read_bytes(), "application/pdf", 200
-        handler.send_response(status)
-        handler.send_header("Content-Type", kind)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.send(handler, status, body, kind)
 
 
 @pytest.fixture
