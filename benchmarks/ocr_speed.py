@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from badfiles import image_pdf
+from badfiles import image_pdf, one_page
 
 from scrutiny.extract.ocr import OcrPlan, OcrSettings, engine_problem
 from scrutiny.extract.pdf import read_pdf
@@ -46,18 +46,6 @@ PAGES = [
 
 def words(text: str) -> Counter:
     return Counter(text.split())
-
-
-def one_page(path: Path, number: int, target: Path) -> Path:
-    """The page alone, with its text layer, so both readings read one page."""
-    import pikepdf
-
-    with pikepdf.open(path) as pdf:
-        for index in reversed(range(len(pdf.pages))):
-            if index + 1 != number:
-                del pdf.pages[index]
-        pdf.save(target)
-    return target
 
 
 def only_page(path: Path, number: int, plan: OcrPlan | None = None) -> Page:

@@ -34,19 +34,24 @@ def encrypted_pdf(good: Path, target: Path) -> Path:
     return target
 
 
+def _add_image_page(out: pypdfium2.PdfDocument, page: pypdfium2.PdfPage, scale: float, grayscale: bool = False) -> None:
+    """Append ``page`` rendered at ``scale`` to ``out`` as an image the page's size: no text layer."""
+    width, height = page.get_size()
+    bitmap = page.render(scale=scale, grayscale=grayscale)
+    added = out.new_page(width, height)
+    image = pypdfium2.PdfImage.new(out)
+    image.set_bitmap(bitmap)
+    image.set_matrix(pypdfium2.PdfMatrix().scale(width, height))
+    added.insert_obj(image)
+    added.gen_content()
+
+
 def scanned_pdf(good: Path, target: Path) -> Path:
     """Page 1 of ``good`` rendered to an image with no text layer, then ``good``'s own pages:
     the shape of a scanned signature page bound in front of a typed report."""
     source = pypdfium2.PdfDocument(good)
     out = pypdfium2.PdfDocument.new()
-    width, height = source[0].get_size()
-    bitmap = source[0].render(scale=1)
-    page = out.new_page(width, height)
-    image = pypdfium2.PdfImage.new(out)
-    image.set_bitmap(bitmap)
-    image.set_matrix(pypdfium2.PdfMatrix().scale(width, height))
-    page.insert_obj(image)
-    page.gen_content()
+    _add_image_page(out, source[0], scale=1)
     out.import_pages(source)
     out.save(target)
     out.close()
@@ -113,17 +118,20 @@ def image_pdf(source: Path, pages: list[int], target: Path, dpi: int = 200) -> P
     pdf = pypdfium2.PdfDocument(source)
     out = pypdfium2.PdfDocument.new()
     for number in pages:
-        width, height = pdf[number - 1].get_size()
-        bitmap = pdf[number - 1].render(scale=dpi / 72, grayscale=True)
-        page = out.new_page(width, height)
-        image = pypdfium2.PdfImage.new(out)
-        image.set_bitmap(bitmap)
-        image.set_matrix(pypdfium2.PdfMatrix().scale(width, height))
-        page.insert_obj(image)
-        page.gen_content()
+        _add_image_page(out, pdf[number - 1], scale=dpi / 72, grayscale=True)
     out.save(target)
     out.close()
     pdf.close()
+    return target
+
+
+def one_page(source: Path, number: int, target: Path) -> Path:
+    """Page ``number`` of ``source`` alone, text layer and all (to compare a reading of it)."""
+    with pikepdf.open(source) as pdf:
+        for index in reversed(range(len(pdf.pages))):
+            if index + 1 != number:
+                del pdf.pages[index]
+        pdf.save(target)
     return target
 
 

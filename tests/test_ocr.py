@@ -20,11 +20,10 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import numpy
-import pikepdf
 import pypdfium2
 import pytest
 import sqlite_utils
-from badfiles import image_pdf, no_unicode_map
+from badfiles import image_pdf, no_unicode_map, one_page
 
 from scrutiny.catalogue import make_datasette
 from scrutiny.extract import ocr
@@ -36,15 +35,6 @@ pytestmark = pytest.mark.skipif(
     ocr.engine_problem() is not None and not os.environ.get("CI"),
     reason="Tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-eng)",
 )
-
-
-def one_page(source: Path, number: int, target: Path) -> Path:
-    with pikepdf.open(source) as pdf:
-        for index in reversed(range(len(pdf.pages))):
-            if index + 1 != number:
-                del pdf.pages[index]
-        pdf.save(target)
-    return target
 
 
 def page_words(text: str) -> Counter:
