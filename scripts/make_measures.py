@@ -1,6 +1,6 @@
 """Regenerate the national rows of scrutiny/data/measures.csv from the LAIT data dictionary.
 
-Usage: python scripts/make_measures.py ../shared/reference/lait_data_dictionary.csv
+Usage: python scripts/make_measures.py PATH/TO/lait_data_dictionary.csv  (the LAIT data dictionary, downloaded)
 
 The rows taken from LAIT are the ones listed in NATIONAL below (our id -> LAIT "Measure"),
 with the dictionary's chart title as the label, its description as the definition, its

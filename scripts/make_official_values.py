@@ -1,6 +1,6 @@
 """Make scrutiny/data/official_values.csv from the DfE statistics files.
 
-Usage: python scripts/make_official_values.py ../shared/reference
+Usage: python scripts/make_official_values.py FOLDER  (holding the four DfE files, downloaded)
 
 Reads four files published by the Department for Education on explore-education-statistics
 (Open Government Licence v3.0) and writes the values of registry measures for England, every
