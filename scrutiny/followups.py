@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import changes
+from .catalogue import changes, measures
 from .catalogue import followups as tables
 from .extract.requests import listed_items, receipt_sentences, requests_in
 from .records import Problem, ReturnCandidate, ReturnReview
@@ -206,13 +206,13 @@ def follow_up(catalogue, review_path: str | Path, today: str | None = None) -> F
     inputs = {"made with": made_with, **{f"review:{name}": digest for name, digest in reviewed.items()}}
     before = tables.followup_inputs(db)
     if logged is None or before.get("made with") != made_with:
-        changed = set(tables.authorities(db)) | set(tables.followed_authorities(db))
+        changed = {a for a in measures.authorities(db) if a} | set(tables.followed_authorities(db))
     else:
         changed = {authority for authority in logged.authorities if authority}
         names = {key for key in {*before, *inputs} if key.startswith("review:") and before.get(key) != inputs.get(key)}
         if names:  # a person's decisions changed: the authorities they name are linked again
             folded = {name.split(":", 1)[1] for name in names}
-            changed |= {a for a in tables.authorities(db) if a.casefold() in folded}
+            changed |= {a for a in measures.authorities(db) if a and a.casefold() in folded}
     gone = sorted(a for a in changed if not tables.holds_documents(db, a))
     if gone:
         tables.forget_authorities(db, gone)

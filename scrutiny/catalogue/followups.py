@@ -21,7 +21,7 @@ from ..errors import ScrutinyError
 from ..records import MinuteText, Request, RequestReturn
 
 __all__ = [
-    "STATUSES", "TABLES", "authorities", "calendar", "committee_counts", "create", "followed_authorities",
+    "STATUSES", "TABLES", "calendar", "committee_counts", "create", "followed_authorities",
     "followup_inputs", "forget_authorities", "holds_documents", "minute_texts", "paper_rows",
     "refresh_statuses", "replace_followups", "report", "save_followup_inputs", "status_counts",
 ]
@@ -100,11 +100,6 @@ def create(db: sqlite_utils.Database) -> None:
         from .store import scope_fts_triggers
 
         scope_fts_triggers(db)
-
-
-def authorities(db: sqlite_utils.Database) -> list[str]:
-    """The authorities the catalogue holds documents of."""
-    return [row[0] for row in db.execute("select distinct authority from documents where authority is not null")]
 
 
 def followed_authorities(db: sqlite_utils.Database) -> list[str]:
