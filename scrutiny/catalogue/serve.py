@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import socket
 import sqlite3
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import yaml
 from datasette.app import Datasette
+from datasette.database import Database
 from datasette.plugins import pm
 
 from ..errors import ScrutinyError
@@ -129,6 +132,54 @@ def _fold_write_ahead_log(db_path: Path) -> None:
         )
 
 
+class ServedCatalogue(Database):
+    """The published catalogue, read through connections opened when the server starts.
+
+    Datasette opens each SQL thread's connection lazily, by the file's name. A build that
+    runs while the catalogue is served renames a new file into place under that name
+    (store.building_copy), so a thread first used after it would read the new catalogue
+    while the others read the old. Opening every connection up front keeps the whole
+    server on the file it started with; a restart shows the new one. (Opening the held
+    handle's /proc/self/fd path does not work: SQLite follows that link to the name.)
+    Datasette 0.65's seam: ``Database.connect`` is called once per SQL thread, and
+    ``cached_size`` and ``cached_hash`` are read before the file is stat'ed or hashed.
+    """
+
+    def __init__(self, datasette: Datasette, path: Path, count: int, size: int) -> None:
+        super().__init__(datasette, path=str(path), is_mutable=False)
+        self.cached_size = size
+        self._opened = [super(ServedCatalogue, self).connect() for _ in range(count)]
+
+    def connect(self, write: bool = False) -> sqlite3.Connection:
+        if not write and self._opened:
+            return self._opened.pop()
+        return super().connect(write)
+
+
+def _open_served(datasette: Datasette, db_path: Path, served: IO[bytes] | None) -> None:
+    """Put a ServedCatalogue, its connections open, in place of Datasette's own database."""
+    name = datasette.get_database().name
+    datasette.remove_database(name)
+    threads = datasette.setting("num_sql_threads") or 1
+    for _ in range(3):
+        size = os.fstat(served.fileno()).st_size if served is not None else db_path.stat().st_size
+        catalogue = ServedCatalogue(datasette, db_path, threads, size)
+        # A build that renamed its copy into place while these were opened: open them again.
+        if served is None or os.stat(db_path).st_ino == os.fstat(served.fileno()).st_ino:
+            break
+        catalogue.close()
+        served.close()
+        served = hold_while_served(db_path)
+    datasette.add_database(catalogue, name=name)
+    datasette._scrutiny_served = served  # held open while this server lives
+    # Read now, from the file this server opened (site._documents_by_path).
+    try:
+        with closing(Database.connect(catalogue)) as connection:
+            datasette._scrutiny_digests = dict(connection.execute("select path, sha256 from documents"))
+    except sqlite3.Error:
+        datasette._scrutiny_digests = {}
+
+
 def make_datasette(
     db_path: str | Path,
     metadata_path: str | Path | None = None,
@@ -162,8 +213,8 @@ def make_datasette(
         static_mounts=[("scrutiny-static", str(HERE / "static"))],
         cors=False,
     )
+    _open_served(datasette, db_path, served)
     datasette._scrutiny_file_mounts = mounts  # read by site.source_link and site.source_file
-    datasette._scrutiny_served = served  # held open while this server lives
     return datasette
 
 
