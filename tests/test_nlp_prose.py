@@ -433,3 +433,19 @@ def test_cardiff_money_and_counts(pages_of):
     assert _find(extracted, 3, 20.0)[1].title == "settings out of contract"
     # p2: "c1225 part-time childcare places": circa, not a value
     assert not [v for v in extracted[1] if v.value == 1225.0]
+
+
+def test_counts_stated_only_as_targets(pages_of):
+    # Cardiff p1: "the number of 0-3 year-old children targeted currently set at 4901."
+    cardiff = _extract_reporting(pages_of(_dev("cardiff")))
+    target, indicator = _find(cardiff, 1, 4901.0, "target")
+    assert indicator.title == "number of 0-3 year-old children targeted" and target.unit == "count"
+    caerphilly = _extract_reporting(pages_of(_dev("caerphilly")))
+    # p1: "Flying Start expansion phase 2 is for funded childcare provision only and to reach a
+    # minimum 337 children in Caerphilly borough."
+    assert _find(caerphilly, 1, 337.0, "target")[1].title == "Flying Start expansion phase 2 children"
+    # p3: "... to take more areas into the postcode list to meet the target cap number of 2483."
+    assert _find(caerphilly, 3, 2483.0, "target")[1].title == "target cap number"
+    # Kent slides p19: "(aged 18 to 69) will increase from 8% to ...": an age band, no target
+    kent = _extract_reporting(pages_of(_dev("kent_cabinet_2025-01-30")))
+    assert not [v for v in kent[1] if v.page == 19 and v.value in (64.0, 69.0)]

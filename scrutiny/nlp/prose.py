@@ -68,6 +68,7 @@ class _Cues:
     change_after: re.Pattern
     benchmark_before: re.Pattern
     benchmark_after: re.Pattern
+    target_before: re.Pattern
     benchmarks: dict[str, str]
     trend_lemmas: frozenset[str]
     heads: re.Pattern
@@ -75,16 +76,27 @@ class _Cues:
     vague: frozenset[str]
 
 
-def _words(phrases: Sequence[str]) -> str:
-    """A regex alternation of phrases, longest first, with any spacing between words."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    return "|".join(r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered)
+def _words(phrases: Sequence[str], gap: str = "") -> str:
+    """A regex alternation of phrases, longest first, with any spacing between words; "…"
+    in a phrase matches ``gap`` (which takes the spaces after it)."""
+
+    def pattern(phrase: str) -> str:
+        out, spaced = "", True  # spaced: nothing, or a gap (with its spaces), before this word
+        for word in phrase.split():
+            out += "" if spaced else r"\s+"
+            out, spaced = (out + gap, True) if word == "…" else (out + re.escape(word), False)
+        return out
+
+    return "|".join(pattern(phrase) for phrase in sorted(phrases, key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
     data = vocabulary("prose_cues")
     labels = _words(list(data["benchmarks"]))
+    # "…" in a target phrase: up to three words, none a verb of meeting the target
+    word = rf"(?!(?:{_words(data['target_met'])})\b)[a-z][\w-]*"
+    gap = rf"(?:{word}\s+){{0,3}}"
     return _Cues(
         approximate=re.compile(rf"\b(?:{_words(data['approximate'])})\s*$", re.IGNORECASE),
         change_before=re.compile(rf"\b(?:{_words(data['change_before'])})\s*$", re.IGNORECASE),
@@ -98,6 +110,7 @@ def _cues() -> _Cues:
         # "50.4% for statistical neighbour and 48% for national average" (seed 002 p6)
         benchmark_after=re.compile(rf"^\s*\)?\s*(?:for|in)\s+(?:the\s+)?(?P<label>{labels})\b", re.IGNORECASE),
         benchmarks={" ".join(key.split()): value for key, value in data["benchmarks"].items()},
+        target_before=re.compile(rf"\b(?:{_words(data['targets'], gap=gap)})\s*$", re.IGNORECASE),
         trend_lemmas=frozenset(data["trend_lemmas"]),
         # "the % of adults in Kent and Medway who are physically inactive" (Kent ICS slides p42)
         heads=re.compile(rf"(?:\b(?:{_words(data['measure_heads'])})|(?<=\s)%)\s+of\s+", re.IGNORECASE),
@@ -393,18 +406,19 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             pass  # "will have reduced from 10.2% to no more than 6%" (Kent ICS slides p3): the goal
         elif cues.approximate.search(lead) or value.label == "PERCENT" and trail.startswith("+"):
             continue  # "above 90%", "(87.7%+)": bounds, not values
-        if value.label == "COUNT" and not _count_in_prose(lead, trail):
+        target = cues.target_before.search(lead)
+        if value.label == "COUNT" and not target and not _count_in_prose(lead, trail):
             if (counted := _counted(sentence, lead, trail, value)) is None:
                 continue
             value.title, value.title_attached = counted, True
-        if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or _follows_prose(lead, index)):
+        if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or target or _follows_prose(lead, index)):
             continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
         if cues.change_before.search(lead) or cues.change_after.search(trail) or _CHANGE_IN.search(lead):
             continue  # "by 9%", "a 51% increase", "a fall in the capital value of ... of £3.0m": changes
         if _COMPOUND.search(lead):
             continue  # "This, combined with ..., equates to 357.3" (seed 002 p4): which measure?
         benchmark = cues.benchmark_after.search(trail) or cues.benchmark_before.search(lead)
-        if _TARGET.search(lead):
+        if target:
             value.kind = "target"
         elif benchmark:
             value.kind = "benchmark"
@@ -432,7 +446,8 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
         ):
             continue  # "within 45 working days" is a standard; only "rose from 28 weeks ... to 33 weeks" is a value
         if value.label == "COUNT" and (
-            value.kind not in ("actual", "previous") or value.kind == "actual" and _FROM.search(lead) or ":" in before
+            value.kind not in ("actual", "previous") and not (value.kind == "target" and target)
+            or value.kind == "actual" and _FROM.search(lead) or ":" in before
         ):
             continue  # "Number of permanent exclusions: 8 in secondary, reduced from 23 last year" (seed 001 p1)
         if value.label == "DECIMAL":
@@ -662,6 +677,9 @@ def _money_title(lead: str, trail: str) -> str | None:
     return title if title and len(title.split()) >= 2 else None  # "surplus" alone names nothing
 
 
+_AGE_BAND = re.compile(r"^\d+\s*[-–]\s*\d+\s*(?=year)", re.IGNORECASE)
+
+
 def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
     """Measures the sentence names before character ``before``, as (end offset, title)."""
     cues = _cues()
@@ -686,7 +704,8 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
             else:
                 head_start = base + match.start()
             title = _clean_title(text[head_start : base + match.end()] + phrase)
-            if title and _clean_title(phrase):
+            # "the number of 0-3 year-old children" (Cardiff p1): an age band may open the phrase
+            if title and _clean_title(_AGE_BAND.sub("", phrase)):
                 found.append((base + match.end() + len(phrase), title))
     for match in re.finditer(
         r"\b(?:reduction|increase|improvement|rise|fall|decrease|drop|change|decline)\s+in\s+", window
@@ -879,6 +898,10 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
             value.title = best if plain and (named or trend and best) else None
             if value.title is None:
                 value.title = _counted(sentence, lead, trail, value)  # "The average in 2018/19 was 2457 households"
+            if value.title is None and value.kind == "target":
+                value.title = _target_title(sentence, value, lead, subject)
+            elif value.title and value.kind == "target":
+                value.title = _clean_title(_SET_AT.sub("", value.title))
             continue
         attached = _attached_title(sentence, values, index)
         if attached:
@@ -939,6 +962,38 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
                     r"\s(?:having|with|who|that|were|was|are|is|have|has|had)\s", value.title
                 ):
                     value.title = value.title + predicate.group(0)
+
+
+# Words between a measure and a count stated as its target: "the number of 0-3 year-old
+# children targeted currently set at 4901" (Cardiff p1)
+_SET_AT = re.compile(r"\s+(?:(?:currently|now)\s+)?set$", re.IGNORECASE)
+_TARGET_LINK = re.compile(r"\s+(?:of|is|was|are|set\s+at)\s*$", re.IGNORECASE)
+
+
+def _target_title(sentence: Span, value: _Value, lead: str, subject: tuple[int, str] | None) -> str | None:
+    """The measure of a count stated only as a target: the measure named just before it ("the
+    number of 0-3 year-old children targeted currently set at 4901", Cardiff p1), else the
+    target's own words ("to meet the target cap number of 2483", Caerphilly p3), else the
+    sentence's subject and what is counted ("Flying Start expansion phase 2 is for funded
+    childcare provision only and to reach a minimum 337 children", Caerphilly p1)."""
+    text = _text(sentence.doc)
+    candidates = _candidates(sentence, value.start)
+    if candidates:
+        end, best = max(candidates)
+        title = _SET_AT.sub("", best)
+        between = text[end : value.start].lower().split()
+        if all(word in _COUNT_VERBS or word in {"currently", "set"} for word in between):
+            return _clean_title(title)
+    cue = _cues().target_before.search(lead)
+    if cue is None:
+        return None
+    words = _TARGET_LINK.sub("", cue.group(0))
+    if len(words.split()) > 1 and words.split()[0].lower() in {"target", "targets"}:
+        return _clean_title(words)
+    noun = re.match(r"\s*([a-z][a-z-]+)\b", text[value.end : sentence.end_char])
+    if subject is None or subject[0] > value.start or noun is None or noun.group(1) in _NOT_MODIFIERS | _SUBORDINATE:
+        return None
+    return _clean_title(f"{subject[1]} {noun.group(1)}")
 
 
 def _text(doc: Doc) -> str:
