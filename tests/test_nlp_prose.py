@@ -449,3 +449,22 @@ def test_counts_stated_only_as_targets(pages_of):
     # Kent slides p19: "(aged 18 to 69) will increase from 8% to ...": an age band, no target
     kent = _extract_reporting(pages_of(_dev("kent_cabinet_2025-01-30")))
     assert not [v for v in kent[1] if v.page == 19 and v.value in (64.0, 69.0)]
+
+
+def test_values_named_by_a_bracket_a_current_level_and_what_was_done_with_money(pages_of):
+    feb = _extract_reporting(pages_of(_dev("merthyr-tydfil_cabinet_2012-02")))
+    # p3: "above the Merthyr Tydfil average (33.5 per cent) proportion of 0-3 year olds living in
+    # benefit households - the key criteria ..."
+    share, indicator = _find(feb, 3, 33.5)
+    assert indicator.title == "proportion of 0-3 year olds living in benefit households" and share.unit == "%"
+    oct_ = _extract_reporting(pages_of(_dev("merthyr-tydfil_cabinet_2012-10")))
+    # p3: "MTCBC have been allocated £595,000 of the £655,000 requested."
+    assert _find(oct_, 3, 595000.0)[1].title == "amount allocated to MTCBC"
+    assert not [v for v in oct_[1] if v.value == 655000.0]  # what was asked for, not a value
+    # p4: "2.5 A further £60k was requested as a contingency for new developments in Dowlais."
+    assert _find(oct_, 4, 60000.0)[1].title == "contingency for new developments in Dowlais"
+    # Kent slides p3: "By 2028, the % of children in Year 6 who are healthy weight will be
+    # maintained at the current level of 63% and severe obesity will have reduced from 5%."
+    kent = _extract_reporting(pages_of(_dev("kent_cabinet_2025-01-30")))
+    assert _find(kent, 3, 63.0)[1].title == "% of children in Year 6 who are healthy weight"
+    assert _find(kent, 3, 5.0, "previous")[1].title == "severe obesity"

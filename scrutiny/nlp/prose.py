@@ -69,6 +69,7 @@ class _Cues:
     benchmark_before: re.Pattern
     benchmark_after: re.Pattern
     target_before: re.Pattern
+    money_verbs: str
     benchmarks: dict[str, str]
     trend_lemmas: frozenset[str]
     heads: re.Pattern
@@ -111,6 +112,7 @@ def _cues() -> _Cues:
         benchmark_after=re.compile(rf"^\s*\)?\s*(?:for|in)\s+(?:the\s+)?(?P<label>{labels})\b", re.IGNORECASE),
         benchmarks={" ".join(key.split()): value for key, value in data["benchmarks"].items()},
         target_before=re.compile(rf"\b(?:{_words(data['targets'], gap=gap)})\s*$", re.IGNORECASE),
+        money_verbs=_words(data["money_verbs"]),
         trend_lemmas=frozenset(data["trend_lemmas"]),
         # "the % of adults in Kent and Medway who are physically inactive" (Kent ICS slides p42)
         heads=re.compile(rf"(?:\b(?:{_words(data['measure_heads'])})|(?<=\s)%)\s+of\s+", re.IGNORECASE),
@@ -278,7 +280,7 @@ def _values(sentence: Span, matches: Sequence[Span]) -> list[_Value]:
             continue
         if label == "COUNT" and re.fullmatch(r"(?:19|20)\d\d", number.text):
             continue  # a year
-        if label == "PERCENT" and number.whitespace_:
+        if label == "PERCENT" and number.whitespace_ and span[-1].text == "%":
             continue  # "April 2027 % of suppliers" (Kent ICS appendix p19): a year beside a heading
         value = parse_number(number.text)
         if value is None:
@@ -326,6 +328,8 @@ _AMBITION = re.compile(r"\bwill\b|^\W*(?:reduce|increase|improve|raise|lower)\b"
 # "By 2028, 65% of employees report ..." (Kent ICS appendix p18): a goal for that year
 _BY_YEAR = re.compile(r"\W*by\s+(?:19|20)\d\d\b", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\s*$", re.IGNORECASE)
+# "will be maintained at the current level of 63%" (Kent ICS slides p3): today's value in a goal
+_CURRENT = re.compile(r"\b(?:current(?:ly)?|present|today'?s?)(?:\s+\w+){0,2}\s+(?:of|at|is)\s*$", re.IGNORECASE)
 # "from 12.8% to 11.7%"; "from 10.2% to no more than 6%" (Kent ICS slides p3): a goal as a bound
 _TO_NEXT = re.compile(
     r"\bto(?:\s+(?:no\s+more\s+than|no\s+less\s+than|at\s+least|at\s+most|below|above|under|over|less\s+than|more\s+than))?\s*$",
@@ -411,7 +415,8 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             if (counted := _counted(sentence, lead, trail, value)) is None:
                 continue
             value.title, value.title_attached = counted, True
-        if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or target or _follows_prose(lead, index)):
+        done_with = value.label == "MONEY" and _money_verb_title(lead, trail) is not None
+        if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or target or done_with or _follows_prose(lead, index)):
             continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
         if cues.change_before.search(lead) or cues.change_after.search(trail) or _CHANGE_IN.search(lead):
             continue  # "by 9%", "a 51% increase", "a fall in the capital value of ... of £3.0m": changes
@@ -430,13 +435,22 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             value.kind, value.benchmark = kept[-1].kind, kept[-1].benchmark
         elif value.label == "MONEY" and _BUDGET.search(lead):
             value.kind = "budget"  # "had a budget of £6.1m" (Birmingham p3)
-        if value.kind == "actual" and (
+        if value.kind == "actual" and _FROM.search(lead) and (_AMBITION.search(opening) or _BY_YEAR.match(opening)):
+            value.kind = "previous"  # "severe obesity will have reduced from 5%." (Kent ICS slides p3): the baseline
+        elif value.kind == "actual" and not _CURRENT.search(lead) and (
             _AMBITION.search(opening) and re.search(r"\bto\b", lead) or _BY_YEAR.match(opening)
         ):
             value.kind = "target"  # "will have fallen from 22.3% in 2020/21 to 20%" (Kent ICS p13)
         before = opening
         if before.count("(") > before.count(")") and value.kind == "actual":
             share = _OUT_OF.search(before)
+            named = _named_after(sentence, value) if lead.rstrip().endswith("(") and value.unit not in (None, "count") else None
+            if named:
+                # "the Merthyr Tydfil average (33.5 per cent) proportion of 0-3 year olds living in
+                # benefit households" (Merthyr Tydfil Feb 2012 p3): the measure follows the aside
+                value.title, value.title_attached = named, True
+                kept.append(value)
+                continue
             if not (share and value.label == "PERCENT"):
                 continue  # "(51%)", "(March 24, 57.9%)": asides whose measure the sentence doesn't name
             # "37 out of 53 directional indicators improved ... in 2020/21 (70%)" (Coventry p4)
@@ -468,6 +482,20 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
                 value.spend_of = budgets[-1]
         kept.append(value)
     return kept
+
+
+def _named_after(sentence: Span, value: _Value) -> str | None:
+    """The measure named right after a value printed alone in brackets: "(33.5 per cent)
+    proportion of ..."; None unless a measure's head ("proportion of") opens what follows."""
+    text = _text(sentence.doc)
+    close = re.match(r"\s*\)\s*", text[value.span_end : sentence.end_char])
+    if close is None:
+        return None
+    start = value.span_end + close.end()
+    if not _cues().heads.match(text, start):
+        return None
+    phrase = _noun_phrase(_tokens_from(sentence, start), sentence.end_char)
+    return _clean_title(phrase) if phrase else None
 
 
 _CHANGE_IN = re.compile(
@@ -585,7 +613,9 @@ def _noun_phrase(tokens: Sequence, stop_at: int) -> str | None:
             break
         if lower in {"at", "from", "to", "by"} and nxt is not None and nxt.like_num:
             break
-        if token.text in {";", ":", ".", "?", "!"} or token.text in {"-", "–", "—"} and token.whitespace_:
+        if token.text in {";", ":", ".", "?", "!"} or token.text in {"-", "–", "—"} and (
+            token.whitespace_ or token.i + 1 < len(doc) and doc[token.i + 1].is_space
+        ):  # a dash between words, not a hyphen: "benefit households -\nthe key criteria" (Merthyr Tydfil)
             break
         if token.text == ",":
             # "not in education, employment or training (NEET)" (seed 002 p4): a list goes on
@@ -668,13 +698,41 @@ def _money_title(lead: str, trail: str) -> str | None:
     """The name of a sum of money from the noun before it and what it is for, or None."""
     head = _MONEY_HEAD.search(lead)
     if head is None:
-        return None
+        return _money_verb_title(lead, trail)
     title = head.group("x")
     purpose = _MONEY_FOR.match(trail)
     if purpose and len(purpose.group("x").split()) <= 8:
         title = f"{title} {purpose.group('x')}"
     title = _clean_title(title)
     return title if title and len(title.split()) >= 2 else None  # "surplus" alone names nothing
+
+
+# "A further £60k was requested as a contingency for new developments in Dowlais." (Merthyr
+# Tydfil Oct 2012 p4): a sum opening its sentence, named by what it was requested as
+_MONEY_OPENS = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:a\s+further|an\s+additional|a\s+total\s+of|additional|further)\s+)?$", re.IGNORECASE)
+
+
+def _money_verb_title(lead: str, trail: str) -> str | None:
+    """The name of a sum of money from what was done with it: "£60k was requested as a
+    contingency for new developments" -> "contingency for new developments"; "MTCBC have
+    been allocated £595,000" -> "amount allocated to MTCBC" (Merthyr Tydfil Oct 2012)."""
+    verbs = _cues().money_verbs
+    passive = re.match(
+        rf"\s*(?:was|were|has\s+been|have\s+been)\s+(?:{verbs})\s+as\s+(?:an?|the)\s+(?P<x>[a-z][\w-]*)",
+        trail, re.IGNORECASE,
+    )
+    if passive and _MONEY_OPENS.match(lead):
+        title = passive.group("x")
+        purpose = _MONEY_FOR.match(trail[passive.end() :])
+        if purpose and len(purpose.group("x").split()) <= 8:
+            title = f"{title} {purpose.group('x')}"
+        return _clean_title(title)
+    given = re.search(
+        rf"\b(?P<who>[A-Z][\w&]*(?:\s+[A-Z][\w&]*){{0,3}})\s+(?:has|have|had)\s+been\s+(?P<verb>{verbs})\s*$", lead
+    )
+    if given and given.group("who").lower() not in _NOT_MODIFIERS | _SUBORDINATE | {"we", "it", "they", "this"}:
+        return _clean_title(f"amount {given.group('verb').lower()} to {given.group('who')}")
+    return None
 
 
 _AGE_BAND = re.compile(r"^\d+\s*[-–]\s*\d+\s*(?=year)", re.IGNORECASE)
