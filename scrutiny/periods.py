@@ -50,6 +50,8 @@ _CAPITAL_MONTHS = "|".join(name.capitalize() for name in _NAMES["months"] if nam
 PERIODS_IN_SENTENCES = re.compile(
     r"(?i:\b(?:financial\s+)?year[\s-]to[\s-]date\b|\bytd\b|\byear\s+so\s+far\b"
     r"|\brolling\s+12\s+months\b)"
+    # "in the three months to July" (Kent treasury p3): months ending with a month
+    rf"|\b(?i:three|six|nine|twelve|3|6|9|12)\s+months\s+(?:to|ending)\s+(?:{MONTH_NAMES})(?:\s+(?:19|20)\d\d)?\b"
     rf"|\b(?:as\s+at\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:{MONTH_NAMES})\s+(?:19|20)\d\d\b"
     r"|\b(?:Q\s?[1-4]|[Qq]uarter\s+[1-4]|(?:first|second|third|fourth|final|last)\s+quarter)"
     r"(?:,?\s+(?:of\s+)?(?:19|20)\d\d[/-]\d\d)?\b"
@@ -284,6 +286,14 @@ def _rolling_year(end_month: Span | None) -> Span | None:
     return end.replace(day=1) + relativedelta(months=-11), end
 
 
+def _rolling_months(end_month: Span | None, months: int) -> Span | None:
+    """``months`` months ending with the month given: "the three months to July"."""
+    if end_month is None:
+        return None
+    end = end_month[1]
+    return end.replace(day=1) + relativedelta(months=1 - months), end
+
+
 def _range(text: str, hint: _Hint) -> Span | None:
     """"1 October 2014 – 30 September 2015", "April 14 to March 15", "November - January"."""
     parts = re.split(r"\s+(?:to|until|-|–|—)\s+|\s*[–—]\s*", text)
@@ -333,10 +343,15 @@ def parse_period(label: str, year_hint: str | None = None) -> tuple[str | None, 
             return None, None
         return span[0].isoformat(), span[1].isoformat() if span[1] else None
     rolling = re.fullmatch(
-        r"(?:the\s+)?(?:last|past|previous|rolling|preceding)?\s*(?:12|twelve)\s+months?"
+        r"(?:the\s+)?(?:last|past|previous|rolling|preceding)?\s*(?P<n>12|twelve|3|three|6|six|9|nine)\s+months?"
         r"(?:\s+(?:to|ending|up\s+to)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<to>.+))?",
         text,
     )
+    months = int(NUMBER_WORDS.get(rolling.group("n"), 0) or rolling.group("n")) if rolling else 12
+    if rolling and months != 12:
+        if not rolling.group("to"):
+            return None, None
+        return _iso(_rolling_months(_parse_single(rolling.group("to"), hint), months))
     if rolling:
         if rolling.group("to"):
             return _iso(_rolling_year(_parse_single(rolling.group("to"), hint)))
@@ -506,6 +521,11 @@ def find_periods(
     return found
 
 
+def _in_brackets(text: str, at: int) -> bool:
+    before = text[:at]
+    return before.count("(") > before.count(")")
+
+
 def header_period(parts: list[str] | tuple[str, ...], year_hint: str | None = None) -> Period | None:
     """The period a column's (or a row's) headings name together, outer heading first.
 
@@ -531,6 +551,10 @@ def header_period(parts: list[str] | tuple[str, ...], year_hint: str | None = No
             return Period(f"{inner.label} {years_found[0].label}", start, end)
     if not mentions:
         return None
+    # a period in brackets is a note on the figures, not theirs: "... child figures on 1st April
+    # 2012*: (figures as at 31.12.11 on database)" (Merthyr Tydfil Feb 2012 p6)
+    outside = [(i, p) for i, p in mentions if not _in_brackets(parts[i], p.at[0])]
+    mentions = outside or mentions
     if len(mentions) == 1:
         _, only = mentions[0]
         duration = next((m for part in parts for m in _MONTHS_TEXT.finditer(part)), None)

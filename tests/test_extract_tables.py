@@ -10,7 +10,7 @@ import pytest
 from scrutiny.extract import indicators, read_document
 from scrutiny.extract.grids import grid, rag_of_colour
 from scrutiny.extract.tables import colour_of
-from scrutiny.records import IndicatorValue, Page, TableCell
+from scrutiny.records import Indicator, IndicatorValue, Page, TableCell
 
 
 def pages(path) -> dict[int, Page]:
@@ -180,3 +180,21 @@ def test_contents_pages_are_not_tables_of_numbers(corpus_pdf):
     for prefix in ("kcc_cabinet_2025-01-30_ICS", "ofsted_ilacs_rotherham"):
         records = indicators(pages(corpus_pdf(prefix)).values())
         assert not [r for r in records if isinstance(r, IndicatorValue)]
+
+
+def test_a_lone_heading_over_one_column_heads_that_column(corpus_pdf):
+    # Cardiff p14: "% FS/Private" printed a row above the other headings, over the last column
+    # only; a lone heading in the first column or naming a period ("Quarter 1 2016/17" over
+    # seed 000 p3's counts) heads the whole table
+    read = pages(corpus_pdf("cardiff"))
+    found = grid(read[14].tables[0], 1)
+    assert found.headers[-1] == ("% FS/Private",) and found.heading == ""
+    records = indicators(read.values())
+    [share] = [v for v in records if isinstance(v, IndicatorValue) and v.page == 14 and v.value == 61]
+    titles = {r.key: r.title for r in records if isinstance(r, Indicator)}
+    assert (titles[share.indicator], share.unit) == ("Fledglings Playgroup – FS/Private", "%")
+    # Cardiff p7: "Places", printed alone under "Continuous Professional Development"
+    [cpd] = [v for v in records if isinstance(v, IndicatorValue) and v.page == 7 and v.value == 310]
+    assert titles[cpd.indicator] == "Continuous Professional Development Places"
+    seed = grid(pages(corpus_pdf("000"))[3].tables[0], 1)
+    assert seed.heading == "Quarter 1 2016/17"

@@ -468,3 +468,25 @@ def test_values_named_by_a_bracket_a_current_level_and_what_was_done_with_money(
     kent = _extract_reporting(pages_of(_dev("kent_cabinet_2025-01-30")))
     assert _find(kent, 3, 63.0)[1].title == "% of children in Year 6 who are healthy weight"
     assert _find(kent, 3, 5.0, "previous")[1].title == "severe obesity"
+
+
+def test_kent_treasury_sentences(pages_of):
+    kent = _extract_reporting(pages_of(_dev("kent_county-council_2025-03-13")), hint="2024-25")
+    # p3: "The 3myy growth rate of average earnings fell from 4.6% in June to 4.0% in July."
+    # (a verb of a trend ends the measure's name; "3myy" is no word)
+    june, indicator = _find(kent, 3, 4.6)
+    assert indicator.title == "growth rate of average earnings" and june.period == "June"
+    # "The number of job vacancies fell from 872,000 in the three months to July to 857,000 in
+    # the three months to August."
+    july, indicator = _find(kent, 3, 872000.0)
+    assert indicator.title == "number of job vacancies"
+    assert (july.period_start, july.period_end) == ("2024-05-01", "2024-07-31")
+    # p4: "Looking at gilt movements ..., and you will note the 10-year gilt yield declined from
+    # 4.32% in May to 4.02% in August": a reader's aside, not an ambition; a clause, not a title
+    august, indicator = _find(kent, 4, 4.02)
+    assert indicator.title == "10-year gilt yield" and august.period == "August"
+    # p3: "The Bank initiated its loosening cycle in August ..., lowering rates from 5.25% to 5.0%"
+    assert not [v for v in kent[1] if v.page == 3 and v.value == 5.25]
+    # p6: "Bank Rate decreased from 5.25% at the beginning of the year to 5.00% at the end of
+    # September 2024."
+    assert _find(kent, 6, 5.0)[0].period == "September 2024"

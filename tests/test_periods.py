@@ -61,6 +61,8 @@ DONCASTER_Q1 = "QUARTERLY PERFORMANCE REPORT – Quarter 1 2016/17"  # seed 000 
         ("12 months to July 2016", None, ("2015-08-01", "2016-07-31")),
         ("last 12 months", DONCASTER_Q1, ("2015-07-01", "2016-06-30")),
         ("rolling 12 months to January 2017", None, ("2016-02-01", "2017-01-31")),
+        ("three months to July", "2024-25", ("2024-05-01", "2024-07-31")),  # Kent treasury p3
+        ("six months to September 2024", None, ("2024-04-01", "2024-09-30")),
         # calendar year
         ("2015", None, ("2015-01-01", "2015-12-31")),
         # a bare quarter or month takes its year from the hint
@@ -193,6 +195,9 @@ def test_a_bare_year_is_a_period_only_where_asked():
         (["2014/15", "Q1"], ("2014-04-01", "2014-06-30")),  # a year over its quarters
         (["2012/2013"], ("2012-04-01", "2013-03-31")),  # Merthyr p5
         (["Balance", "£m"], None),
+        # Merthyr p6: the row's own date, not the bracketed note on its figures
+        (["HV caseload based on actual eligible (under age 4) child figures on 1st April 2012*: "
+          "(figures as at 31.12.11 on database)"], ("2012-04-01", "2012-04-01")),
     ],
 )
 def test_header_period(headings, expected):

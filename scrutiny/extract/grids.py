@@ -345,11 +345,16 @@ def grid(table: Table, number: int, year_hint: str | None = None) -> Grid | None
         # a table whose first column holds numbers has no label column: row labels are missing
         first_numeric = 0
     # a heading row with one cell filled, over a table of three or more columns, heads the
-    # whole table ("Quarter 1 2016/17" over seed 000 p3's counts by status)
-    heading_rows = [
-        r for r in range(body_start)
-        if len(groups) >= 3 and sum(1 for g in groups if _header_text(table, r, g)) == 1
-    ]
+    # whole table ("Quarter 1 2016/17" over seed 000 p3's counts by status) when it is in the
+    # first column or names a period; else it heads its own column ("% FS/Private" over the
+    # last column of Cardiff p14, its other headings printed a row lower)
+    def lone_heading(r: int) -> bool:
+        filled = [j for j, g in enumerate(groups) if _header_text(table, r, g)]
+        if len(groups) < 3 or len(filled) != 1:
+            return False
+        return filled[0] == 0 or header_period([_header_text(table, r, groups[filled[0]])], year_hint) is not None
+
+    heading_rows = [r for r in range(body_start) if lone_heading(r)]
     heading = " ".join(_header_text(table, r, g) for r in heading_rows for g in groups if _header_text(table, r, g))
     headers: list[tuple[str, ...]] = []
     spans = []

@@ -401,7 +401,7 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
     text = _text(sentence.doc)
     for index, value in enumerate(values):
         lead, trail = _lead(sentence, values, index), _trail(sentence, values, index)
-        opening = text[sentence.start_char : value.start]
+        opening = _READER.sub(" ", text[sentence.start_char : value.start])
         ambition = _AMBITION.search(opening) or _BY_YEAR.match(opening)
         if _NOT_RESULT.search(opening):
             continue  # "the quality threshold of 60%" (Birmingham p8), "a 4% vacancy factor": not results
@@ -560,16 +560,26 @@ def _clean_title(text: str) -> str | None:
     # quotation marks around a word ("'Inadequate' cases", seed 000 p4), not apostrophes
     title = re.sub(r"(?<![A-Za-z])['‘’\"“”]|['‘’\"“”](?![A-Za-z])", "", title)
     title = re.sub(r"[\"“”]", "", title)
-    if len(title) < 3 or len(title) > 160 or not re.match(r"[A-Za-z%]", title):
+    if len(title) < 3 or len(title) > 160 or not re.match(r"[A-Za-z%]|\d+-(?:year|month|week|day)\b", title):
         # "at 74% of 16 to 18-year olds" (Ofsted Rotherham p24): an age band, not a measure
         return None
     lowered = title.lower()
     first = lowered.split()[0]
     if lowered in cues.vague or first in cues.vague or first in _SUBORDINATE:
         return None
+    if _CLAUSE.search(title):
+        return None
     if _PERIODS.fullmatch(title):
         return None
     return title
+
+
+# A clause, not a measure's name: "Looking at gilt movements in the first half of 2024/25",
+# "Bank initiated its loosening cycle in August" (Kent treasury p3-4): a participle opening
+# on a preposition, or a verb in the past with a possessive after it
+_CLAUSE = re.compile(
+    r"^[A-Za-z]+ing\s+(?:at|to|on|into|through|back|over)\b|\b[a-z]+ed\s+(?:its|their|his|her|our|my)\b"
+)
 
 
 _NOT_MODIFIERS = frozenset(
@@ -754,11 +764,18 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
             # (seed 004), "The completion rate of the now termly PEPs" (Ofsted Rotherham p20)
             preceding = window[: match.start()]
             hyphenated = re.search(r"[A-Za-z]+-[A-Za-z-]+\s+$", preceding)
-            described = re.search(r"\b(?:the|a|an|our|its|their)\s+([A-Za-z][\w'’-]*)\s+$", preceding, re.IGNORECASE)
+            # ... or two: "The 3myy growth rate of average earnings" (Kent treasury p3)
+            # (a first word that is no word, "3myy", is left out)
+            described = re.search(
+                r"\b(?:the|a|an|our|its|their)\s+(?:(\S+)\s+)?([A-Za-z][\w'’-]*)\s+$", preceding, re.IGNORECASE
+            )
+            first = described and described.group(1)
+            if first and (not re.fullmatch(r"[A-Za-z][\w'’-]*", first) or first.lower() in _NOT_MODIFIERS):
+                first = None
             if hyphenated:
                 head_start = base + hyphenated.start()
-            elif described and described.group(1).lower() not in _NOT_MODIFIERS:
-                head_start = base + described.start(1)
+            elif described and described.group(2).lower() not in _NOT_MODIFIERS:
+                head_start = base + (described.start(1) if first else described.start(2))
             else:
                 head_start = base + match.start()
             title = _clean_title(text[head_start : base + match.end()] + phrase)
@@ -814,9 +831,13 @@ _LEADING = re.compile(
     rf"(?:(?:in|at\s+the\s+end\s+of|by\s+the\s+end\s+of|during|for)\s+(?:the\s+)?(?:{_MONTHS}|year\s+to\s+date|month)\s*,?\s+)?"
     # "By 2028, hospital admissions ... will have fallen" (Kent ICS slides p42): the goal's year
     r"(?:by\s+(?:19|20)\d\d(?:/\d\d)?\s*,?\s+)?"
-    r"(?:[\w\s]{0,40}?\b(?:demonstrates?|demonstrated|shows?|showed|indicates?)\s+that\s+)?",
+    r"(?:[\w\s]{0,40}?\b(?:demonstrates?|demonstrated|shows?|showed|indicates?)\s+that\s+)?"
+    # "... and you will note the 10-year gilt yield declined from 4.32%" (Kent treasury p4)
+    r"(?:(?:you|we|it)\s+(?:will|can|may|should|would)\s+(?:note|see)\s+(?:that\s+)?)?",
     re.IGNORECASE,
 )
+# A reader's aside, not an ambition: "you will note", "we can see"
+_READER = re.compile(r"\b(?:you|we|it)\s+(?:will|can|may|should|would)\s+(?:note|see)\b", re.IGNORECASE)
 
 
 def _subject(sentence: Span) -> tuple[int, str] | None:
@@ -890,7 +911,11 @@ def _period(sentence: Span, values: list[_Value], index: int, taken: set[tuple[i
         value.period_at = chosen
 
 
-_FILLER = re.compile(r"\s*\)?\s*(?:(?:for|in|during)\s+)?(?:the\s+)?")
+# "98.3% year to date", "92.8% 2015/16" (seed 002 p2), "5.00% at the end of September 2024"
+# (Kent treasury p6), "872,000 in the three months to July" (Kent treasury p3)
+_FILLER = re.compile(
+    r"\s*\)?\s*(?:(?:for|in|during|at|as\s+at)\s+)?(?:the\s+)?(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?"
+)
 
 _NEUTRAL = frozenset(
     ["and", "or", "the", "a", "an", "for", "at", "in", "with", "compared", "to", "of", "being", "was", "is", "were", "are", "now", "but", "still", "also", "improving", "reached", "reduced", "fallen", "fell", "rose", "risen", "increased", "this", "that", "which", "it", "figure"]
