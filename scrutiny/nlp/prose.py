@@ -576,9 +576,11 @@ def _clean_title(text: str) -> str | None:
 
 # A clause, not a measure's name: "Looking at gilt movements in the first half of 2024/25",
 # "Bank initiated its loosening cycle in August" (Kent treasury p3-4): a participle opening
-# on a preposition, or a verb in the past with a possessive after it
+# on a preposition, or a subject of a word or two and a verb in the past with a possessive
+# after it (not "pupils who achieved their expected standard", a measure's own clause)
 _CLAUSE = re.compile(
-    r"^[A-Za-z]+ing\s+(?:at|to|on|into|through|back|over)\b|\b[a-z]+ed\s+(?:its|their|his|her|our|my)\b"
+    r"^[A-Za-z]+ing\s+(?:at|to|on|into|through|back|over)\b"
+    r"|^(?:[A-Za-z][\w'’-]*\s+){1,2}[a-z]+ed\s+(?:its|their|his|her|our|my)\b"
 )
 
 
