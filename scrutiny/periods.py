@@ -278,16 +278,9 @@ def _year_to_date(hint: _Hint) -> tuple[date, date | None] | None:
     return start, end
 
 
-def _rolling_year(end_month: Span | None) -> Span | None:
-    """Twelve months ending with the month (or quarter) given."""
-    if end_month is None:
-        return None
-    end = end_month[1]
-    return end.replace(day=1) + relativedelta(months=-11), end
-
-
-def _rolling_months(end_month: Span | None, months: int) -> Span | None:
-    """``months`` months ending with the month given: "the three months to July"."""
+def _rolling(end_month: Span | None, months: int = 12) -> Span | None:
+    """``months`` months ending with the month (or quarter) given: a rolling year, "the three
+    months to July" (Kent treasury p3)."""
     if end_month is None:
         return None
     end = end_month[1]
@@ -347,17 +340,13 @@ def parse_period(label: str, year_hint: str | None = None) -> tuple[str | None, 
         r"(?:\s+(?:to|ending|up\s+to)\s+(?:the\s+)?(?:end\s+of\s+)?(?P<to>.+))?",
         text,
     )
-    months = int(NUMBER_WORDS.get(rolling.group("n"), 0) or rolling.group("n")) if rolling else 12
-    if rolling and months != 12:
-        if not rolling.group("to"):
-            return None, None
-        return _iso(_rolling_months(_parse_single(rolling.group("to"), hint), months))
     if rolling:
+        months = NUMBER_WORDS.get(rolling.group("n")) or int(rolling.group("n"))
         if rolling.group("to"):
-            return _iso(_rolling_year(_parse_single(rolling.group("to"), hint)))
-        if text.startswith(("12", "twelve")):  # "12 months" alone: to when?
+            return _iso(_rolling(_parse_single(rolling.group("to"), hint), months))
+        if months != 12 or text.startswith(("12", "twelve")):  # "12 months", "three months" alone: to when?
             return None, None
-        return _iso(_rolling_year(hint.span))
+        return _iso(_rolling(hint.span))
     single = _parse_single(text, hint)
     if single is not None:
         return _iso(single)
