@@ -415,7 +415,9 @@ def _roles(sentence: Span, values: list[_Value]) -> list[_Value]:
             if (counted := _counted(sentence, lead, trail, value)) is None:
                 continue
             value.title, value.title_attached = counted, True
-        done_with = value.label == "MONEY" and _money_verb_title(lead, trail) is not None
+        done_with = _money_verb_title(lead, trail) if value.label == "MONEY" else None
+        if done_with:  # "£60k was requested as a contingency for ..." (Merthyr Tydfil Oct 2012 p4)
+            value.title, value.title_attached = done_with, True
         if re.search(r"\d\s*[-–]\s*$", lead) or not (goal or target or done_with or _follows_prose(lead, index)):
             continue  # "30-50%" (seed 000 p14), "Primary 62% Secondary 41%" (seed 001 p1)
         if cues.change_before.search(lead) or cues.change_after.search(trail) or _CHANGE_IN.search(lead):
@@ -710,7 +712,7 @@ def _money_title(lead: str, trail: str) -> str | None:
     """The name of a sum of money from the noun before it and what it is for, or None."""
     head = _MONEY_HEAD.search(lead)
     if head is None:
-        return _money_verb_title(lead, trail)
+        return None  # or named by what was done with it: _money_verb_title, in _roles
     title = head.group("x")
     purpose = _MONEY_FOR.match(trail)
     if purpose and len(purpose.group("x").split()) <= 8:
@@ -827,6 +829,8 @@ def _candidates(sentence: Span, before: int) -> list[tuple[int, str]]:
     return found
 
 
+# A reader's aside: "you will note", "we can see"
+_READER_WORDS = r"(?:you|we|it)\s+(?:will|can|may|should|would)\s+(?:note|see)"
 _LEADING = re.compile(
     r"\s*(?:\d+(?:\.\d+)+\.?|\d+\.)?\s*"
     r"(?:(?:however|overall|similarly|also|in\s+addition|in\s+total)\s*,?\s+)?"
@@ -835,11 +839,11 @@ _LEADING = re.compile(
     r"(?:by\s+(?:19|20)\d\d(?:/\d\d)?\s*,?\s+)?"
     r"(?:[\w\s]{0,40}?\b(?:demonstrates?|demonstrated|shows?|showed|indicates?)\s+that\s+)?"
     # "... and you will note the 10-year gilt yield declined from 4.32%" (Kent treasury p4)
-    r"(?:(?:you|we|it)\s+(?:will|can|may|should|would)\s+(?:note|see)\s+(?:that\s+)?)?",
+    rf"(?:{_READER_WORDS}\s+(?:that\s+)?)?",
     re.IGNORECASE,
 )
-# A reader's aside, not an ambition: "you will note", "we can see"
-_READER = re.compile(r"\b(?:you|we|it)\s+(?:will|can|may|should|would)\s+(?:note|see)\b", re.IGNORECASE)
+# A reader's aside, not an ambition
+_READER = re.compile(rf"\b{_READER_WORDS}\b", re.IGNORECASE)
 
 
 def _subject(sentence: Span) -> tuple[int, str] | None:
@@ -984,7 +988,7 @@ def _measures(sentence: Span, values: list[_Value], previous: Span | None, previ
             if value.title is None:
                 value.title = _counted(sentence, lead, trail, value)  # "The average in 2018/19 was 2457 households"
             if value.title is None and value.kind == "target":
-                value.title = _target_title(sentence, value, lead, subject)
+                value.title = _target_title(sentence, value, lead, subject, candidates)
             elif value.title and value.kind == "target":
                 value.title = _clean_title(_SET_AT.sub("", value.title))
             continue
@@ -1055,15 +1059,16 @@ _SET_AT = re.compile(r"\s+(?:(?:currently|now)\s+)?set$", re.IGNORECASE)
 _TARGET_LINK = re.compile(r"\s+(?:of|is|was|are|set\s+at)\s*$", re.IGNORECASE)
 
 
-def _target_title(sentence: Span, value: _Value, lead: str, subject: tuple[int, str] | None) -> str | None:
+def _target_title(
+    sentence: Span, value: _Value, lead: str, subject: tuple[int, str] | None, candidates: list[tuple[int, str]]
+) -> str | None:
     """The measure of a count stated only as a target: the measure named just before it ("the
     number of 0-3 year-old children targeted currently set at 4901", Cardiff p1), else the
     target's own words ("to meet the target cap number of 2483", Caerphilly p3), else the
     sentence's subject and what is counted ("Flying Start expansion phase 2 is for funded
     childcare provision only and to reach a minimum 337 children", Caerphilly p1)."""
     text = _text(sentence.doc)
-    candidates = _candidates(sentence, value.start)
-    if candidates:
+    if candidates:  # _candidates(sentence, value.start), found by the caller
         end, best = max(candidates)
         title = _SET_AT.sub("", best)
         between = text[end : value.start].lower().split()
